@@ -7,3 +7,4 @@ export { startRedis } from './redis.ts';
 export { redisPing } from './redis-ping.ts';
 export { repoRoot } from './repo-root.ts';
 export type { EngineStartOptions } from './start-options.ts';
+export { ensureEphemeralEngines, type EphemeralEngines } from './ephemeral-engines.ts';
