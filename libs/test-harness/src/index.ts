@@ -1,0 +1,1 @@
+export { testEngines, uniqueDatabaseName, type TestEngines } from './test-engines.ts';
