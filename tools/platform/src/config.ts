@@ -1,0 +1,57 @@
+import { join } from 'node:path';
+import { platformErrors } from './errors.ts';
+
+export interface PlatformConfig {
+  readonly host: string;
+  readonly controlPlanePort: number;
+  readonly redisPort: number;
+  readonly mongoPort: number;
+  /** Set when the user points at an existing server; then no local engine is started. */
+  readonly externalRedisUrl: string | undefined;
+  readonly externalMongoUri: string | undefined;
+  readonly dataDir: string;
+}
+
+/** Reads and validates the environment once; defaults are the ports in ARCHITECTURE.md. */
+export function readPlatformConfig(env: NodeJS.ProcessEnv, root: string): PlatformConfig {
+  return {
+    host: '127.0.0.1',
+    controlPlanePort: readPort(env, 'CONTROL_PLANE_PORT', 8080),
+    redisPort: readPort(env, 'REDIS_PORT', 6379),
+    mongoPort: readPort(env, 'MONGO_PORT', 27017),
+    externalRedisUrl: readUrl(env, 'REDIS_URL', ['redis:', 'rediss:']),
+    externalMongoUri: readUrl(env, 'MONGODB_URI', ['mongodb:', 'mongodb+srv:']),
+    dataDir: join(root, '.data')
+  };
+}
+
+function readPort(env: NodeJS.ProcessEnv, variable: string, fallback: number): number {
+  const raw = env[variable];
+  if (raw === undefined || raw === '') return fallback;
+  const port = Number(raw);
+  if (!/^\d+$/.test(raw) || port < 1 || port > 65_535) throw platformErrors.badEnv(variable, 'a TCP port (1-65535)', raw);
+  return port;
+}
+
+function readUrl(env: NodeJS.ProcessEnv, variable: string, protocols: readonly string[]): string | undefined {
+  const raw = env[variable];
+  if (raw === undefined || raw.trim() === '') return undefined;
+  const expected = `a URL starting with ${protocols.map((protocol) => `${protocol}//`).join(' or ')}`;
+  try {
+    if (protocols.includes(new URL(raw).protocol)) return raw;
+  } catch {
+    // Reported below with the same message as a wrong scheme.
+  }
+  throw platformErrors.badEnv(variable, expected, redactUrl(raw));
+}
+
+/** The URL without its password, for printing. */
+export function redactUrl(raw: string): string {
+  try {
+    const url = new URL(raw);
+    if (url.password !== '') url.password = '***';
+    return url.toString();
+  } catch {
+    return raw.replace(/\/\/[^@/]*@/, '//***@');
+  }
+}

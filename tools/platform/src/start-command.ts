@@ -1,0 +1,144 @@
+import { join, relative } from 'node:path';
+import { assertPortFree, detectMongoWireEngine, repoRoot, startMongoWire, startRedis } from '@plexus/engines';
+import { nodeAppService } from './app-process.ts';
+import { readPlatformConfig, redactUrl, type PlatformConfig } from './config.ts';
+import { loadOrCreateAdminKey, loadOrCreateInternalToken } from './secrets.ts';
+import type { ServiceDefinition } from './service.ts';
+import { describeUnexpectedExit, Supervisor } from './supervisor.ts';
+
+interface Endpoint {
+  readonly label: string;
+  readonly value: string;
+}
+
+interface Plan {
+  readonly services: readonly ServiceDefinition[];
+  readonly endpoints: readonly Endpoint[];
+  /** Ports this run will listen on, checked together before anything starts. */
+  readonly ports: ReadonlyArray<readonly [port: number, what: string, envVar: string, externalVar?: string]>;
+}
+
+/** `./plexus start`: engines, then apps, until Ctrl-C or SIGTERM. Resolves to the exit code. */
+export async function startCommand(): Promise<number> {
+  const root = repoRoot();
+  const config = readPlatformConfig(process.env, root);
+  const adminKey = loadOrCreateAdminKey(join(config.dataDir, 'bootstrap-admin-key'));
+  const internalToken = loadOrCreateInternalToken(join(config.dataDir, 'internal-token'));
+  const plan = planServices(config, root, adminKey.value, internalToken.value);
+
+  for (const [port, what, envVar, externalVar] of plan.ports) await assertPortFree(config.host, port, what, envVar, externalVar);
+
+  const supervisor = new Supervisor();
+  // Handlers stay installed: a second Ctrl-C while stopping must not kill us before the
+  // engines (in their own process groups) have been stopped.
+  const stopped = new Promise<NodeJS.Signals>((resolve) => {
+    process.on('SIGINT', resolve);
+    process.on('SIGTERM', resolve);
+  });
+  const outcome = await Promise.race([
+    supervisor.startAll(plan.services).then(
+      () => ({ kind: 'started' }) as const,
+      (error: unknown) => ({ kind: 'failed', error }) as const
+    ),
+    supervisor.unexpectedExit.then((event) => ({ kind: 'crashed', message: describeUnexpectedExit(event) }) as const),
+    stopped.then((signal) => ({ kind: 'signal', signal }) as const)
+  ]);
+
+  if (outcome.kind === 'started') {
+    printSummary(plan.endpoints, adminKey.value, adminKey.created, root, config);
+    const ended = await Promise.race([
+      supervisor.unexpectedExit.then((event) => describeUnexpectedExit(event)),
+      stopped.then(() => undefined)
+    ]);
+    return shutdown(supervisor, ended);
+  }
+  if (outcome.kind === 'signal') return shutdown(supervisor, undefined);
+  return shutdown(supervisor, outcome.kind === 'crashed' ? outcome.message : (outcome.error as Error).message);
+}
+
+async function shutdown(supervisor: Supervisor, failure: string | undefined): Promise<number> {
+  if (failure !== undefined) console.error(`\nplexus start: ${failure}; stopping everything`);
+  else console.log('\nplexus start: stopping');
+  await supervisor.stopAll();
+  console.log('plexus start: stopped');
+  return failure === undefined ? 0 : 1;
+}
+
+function planServices(config: PlatformConfig, root: string, adminKey: string, internalToken: string): Plan {
+  const services: ServiceDefinition[] = [];
+  const ports: Array<readonly [number, string, string, string?]> = [];
+  const endpoints: Endpoint[] = [];
+  const { host, dataDir } = config;
+
+  let mongoUri = config.externalMongoUri;
+  if (mongoUri === undefined) {
+    const engine = detectMongoWireEngine();
+    const mongoDir = join(dataDir, engine.kind === 'mongod' ? 'mongod' : 'ferretdb');
+    mongoUri = `mongodb://${host}:${config.mongoPort}/`;
+    services.push({ name: engine.kind, start: () => startMongoWire({ host, port: config.mongoPort, dataDir: mongoDir }) });
+    ports.push([config.mongoPort, 'the MongoDB wire engine', 'MONGO_PORT', 'MONGODB_URI']);
+    endpoints.push({ label: 'MongoDB', value: `${mongoUri}  (${engine.kind}, data in ${relative(root, mongoDir)}/)` });
+  } else {
+    endpoints.push({ label: 'MongoDB', value: `${redactUrl(mongoUri)}  (external, from MONGODB_URI)` });
+  }
+
+  let redisUrl = config.externalRedisUrl;
+  if (redisUrl === undefined) {
+    const redisDir = join(dataDir, 'redis');
+    redisUrl = `redis://${host}:${config.redisPort}`;
+    services.push({ name: 'redis', start: () => startRedis({ host, port: config.redisPort, dataDir: redisDir }) });
+    ports.push([config.redisPort, 'Redis', 'REDIS_PORT', 'REDIS_URL']);
+    endpoints.push({ label: 'Redis', value: `${redisUrl}  (data in ${relative(root, redisDir)}/)` });
+  } else {
+    endpoints.push({ label: 'Redis', value: `${redactUrl(redisUrl)}  (external, from REDIS_URL)` });
+  }
+
+  const controlPlane = `http://${host}:${config.controlPlanePort}`;
+  services.push(
+    nodeAppService({
+      name: 'control-plane',
+      entry: join(root, 'apps', 'control-plane', 'src', 'main.ts'),
+      url: controlPlane,
+      readyUrl: `${controlPlane}/readyz`,
+      env: {
+        MONGODB_URI: mongoUri,
+        REDIS_URL: redisUrl,
+        CONTROL_PLANE_HOST: host,
+        CONTROL_PLANE_PORT: String(config.controlPlanePort),
+        PLEXUS_BOOTSTRAP_ADMIN_KEY: adminKey,
+        PLEXUS_INTERNAL_TOKEN: internalToken
+      }
+    })
+  );
+  ports.push([config.controlPlanePort, 'the control plane', 'CONTROL_PLANE_PORT']);
+  endpoints.unshift(
+    { label: 'REST API', value: `${controlPlane}/v1` },
+    { label: 'API docs', value: `${controlPlane}/docs` },
+    { label: 'Metrics', value: `${controlPlane}/metrics` }
+  );
+  return { services, endpoints, ports };
+}
+
+function printSummary(
+  endpoints: readonly Endpoint[],
+  adminKey: string,
+  created: boolean,
+  root: string,
+  config: PlatformConfig
+): void {
+  const width = Math.max(...endpoints.map((endpoint) => endpoint.label.length), 'Admin API key'.length) + 2;
+  const keyFile = relative(root, join(config.dataDir, 'bootstrap-admin-key'));
+  const lines = [
+    '',
+    'Plexus is running',
+    ...endpoints.map((endpoint) => `  ${endpoint.label.padEnd(width)}${endpoint.value}`),
+    `  ${'Admin API key'.padEnd(width)}${adminKey}  (${created ? 'created now, ' : ''}kept in ${keyFile})`,
+    '',
+    'Try it:',
+    `  curl -H "Authorization: Bearer ${adminKey}" http://${config.host}:${config.controlPlanePort}/v1/tenants`,
+    '',
+    `Engine logs are in ${relative(root, config.dataDir)}/*.log. Press Ctrl-C to stop.`,
+    ''
+  ];
+  console.log(lines.join('\n'));
+}
