@@ -1,0 +1,54 @@
+import { Type, type Static } from 'typebox';
+import { DeviceId, Slug, TenantId } from './common.ts';
+import { Scope } from './scopes.ts';
+
+/** What an MQTT CONNECT presents: client id, optional username, password (token, JWT or API key). */
+export const AuthRequest = Type.Object(
+  {
+    clientId: Type.String({ maxLength: 256 }),
+    username: Type.Optional(Type.String({ maxLength: 256 })),
+    password: Type.String({ maxLength: 4096 })
+  },
+  { additionalProperties: false }
+);
+export type AuthRequest = Static<typeof AuthRequest>;
+
+export const DenyReason = Type.Union([
+  Type.Literal('bad-credentials'),
+  Type.Literal('device-disabled'),
+  Type.Literal('tenant-suspended'),
+  Type.Literal('not-authorized')
+]);
+export type DenyReason = Static<typeof DenyReason>;
+
+export const DevicePrincipal = Type.Object({
+  kind: Type.Literal('device'),
+  tenantId: TenantId,
+  deviceId: DeviceId,
+  deviceType: Type.Union([Slug, Type.Null()]),
+  expiresAt: Type.Union([Type.Integer({ description: 'Epoch ms after which the credential stops working.' }), Type.Null()])
+});
+export type DevicePrincipal = Static<typeof DevicePrincipal>;
+
+export const AppPrincipal = Type.Object({
+  kind: Type.Literal('app'),
+  tenantId: TenantId,
+  keyId: Type.String(),
+  scopes: Type.Array(Scope)
+});
+export type AppPrincipal = Static<typeof AppPrincipal>;
+
+export const AuthResult = Type.Union([
+  Type.Object({ result: Type.Literal('allow'), principal: Type.Union([DevicePrincipal, AppPrincipal]) }),
+  Type.Object({ result: Type.Literal('deny'), reason: DenyReason })
+]);
+export type AuthResult = Static<typeof AuthResult>;
+
+export const AuthBatchBody = Type.Object(
+  { requests: Type.Array(AuthRequest, { minItems: 1, maxItems: 1000 }) },
+  { additionalProperties: false }
+);
+export type AuthBatchBody = Static<typeof AuthBatchBody>;
+
+export const AuthBatchResponse = Type.Object({ results: Type.Array(AuthResult) });
+export type AuthBatchResponse = Static<typeof AuthBatchResponse>;

@@ -1,0 +1,152 @@
+import type { Collection, Db } from 'mongodb';
+import type { DeviceStatus, GroupQuery, Scope, TenantStatus } from '@plexus/contracts';
+
+// Records that belong to a tenant are keyed `${tenantId}/${localId}`: the primary key enforces
+// per-tenant uniqueness, a tenant's records form one contiguous `_id` range for cursor paging,
+// and every point read or write filters on `_id` alone, the one predicate that every
+// MongoDB-wire engine (FerretDB's SQLite backend included) answers from an index.
+
+export interface TenantDocument {
+  _id: string;
+  name: string;
+  status: TenantStatus;
+  createdAt: Date;
+  suspendedAt: Date | null;
+}
+
+export interface ApiKeyDocument {
+  _id: string;
+  tenantId: string | null;
+  name: string;
+  scopes: Scope[];
+  hash: string;
+  createdAt: Date;
+  revokedAt: Date | null;
+}
+
+export interface DeviceTypeDocument {
+  _id: string;
+  tenantId: string;
+  name: string;
+  description: string;
+  telemetrySchema: Record<string, unknown> | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface CredentialEntry {
+  id: string;
+  hash: string;
+  createdAt: Date;
+  expiresAt: Date | null;
+}
+
+export interface DeviceDocument {
+  _id: string;
+  tenantId: string;
+  deviceId: string;
+  name: string;
+  type: string | null;
+  tags: string[];
+  attributes: Record<string, unknown>;
+  status: DeviceStatus;
+  groups: string[];
+  credentials: CredentialEntry[];
+  createdAt: Date;
+  updatedAt: Date;
+  lastSeen: Date | null;
+}
+
+export interface GroupDocument {
+  _id: string;
+  tenantId: string;
+  groupId: string;
+  name: string;
+  kind: 'static' | 'dynamic';
+  query: GroupQuery | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface ClaimTokenDocument {
+  _id: string;
+  tenantId: string;
+  hash: string;
+  deviceType: string;
+  tags: string[];
+  maxUses: number;
+  /** Where the next use-slot search starts; a hint, the slots themselves are the truth. */
+  nextSlot: number;
+  expiresAt: Date;
+  createdAt: Date;
+  revokedAt: Date | null;
+}
+
+/** One use of a claim token: `_id` = `${claimTokenId}#${slot}`, slot in [0, maxUses). */
+export interface ClaimTokenUseDocument {
+  _id: string;
+  claimTokenId: string;
+  tenantId: string;
+  deviceId: string;
+  usedAt: Date;
+}
+
+export interface SigningKeyDocument {
+  _id: string;
+  tenantId: string;
+  name: string;
+  publicKeyPem: string;
+  createdAt: Date;
+  revokedAt: Date | null;
+}
+
+export interface RegistryCollections {
+  tenants: Collection<TenantDocument>;
+  apiKeys: Collection<ApiKeyDocument>;
+  deviceTypes: Collection<DeviceTypeDocument>;
+  devices: Collection<DeviceDocument>;
+  groups: Collection<GroupDocument>;
+  claimTokens: Collection<ClaimTokenDocument>;
+  claimTokenUses: Collection<ClaimTokenUseDocument>;
+  signingKeys: Collection<SigningKeyDocument>;
+}
+
+export function registryCollections(db: Db): RegistryCollections {
+  return {
+    tenants: db.collection('tenants'),
+    apiKeys: db.collection('api_keys'),
+    deviceTypes: db.collection('device_types'),
+    devices: db.collection('devices'),
+    groups: db.collection('groups'),
+    claimTokens: db.collection('claim_tokens'),
+    claimTokenUses: db.collection('claim_token_uses'),
+    signingKeys: db.collection('signing_keys')
+  };
+}
+
+export function tenantKey(tenantId: string, localId: string): string {
+  return `${tenantId}/${localId}`;
+}
+
+/** `_id` bounds of all of a tenant's records: `/` (0x2f) sorts just before `0` (0x30). */
+export function tenantRange(tenantId: string): { $gt: string; $lt: string } {
+  return { $gt: `${tenantId}/`, $lt: `${tenantId}0` };
+}
+
+/**
+ * Secondary indexes serve list filters and group resolution on MongoDB. FerretDB v1 plans
+ * every query except `_id` equality as a scan, so there they would only slow inserts down.
+ */
+export async function ensureRegistryIndexes(db: Db, collections: RegistryCollections): Promise<void> {
+  const buildInfo = await db.admin().command({ buildInfo: 1 });
+  if ('ferretdbVersion' in buildInfo) return;
+  await Promise.all([
+    collections.devices.createIndex({ tenantId: 1, type: 1, _id: 1 }),
+    collections.devices.createIndex({ tenantId: 1, tags: 1, _id: 1 }),
+    collections.devices.createIndex({ tenantId: 1, status: 1, _id: 1 }),
+    collections.devices.createIndex({ tenantId: 1, groups: 1, _id: 1 }),
+    collections.apiKeys.createIndex({ tenantId: 1 }),
+    collections.claimTokens.createIndex({ tenantId: 1 }),
+    collections.signingKeys.createIndex({ tenantId: 1 })
+  ]);
+}

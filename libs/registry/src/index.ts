@@ -1,0 +1,16 @@
+export { RegistryErrors } from './errors.ts';
+export type { RegistryContext } from './context.ts';
+export { registryCollections, ensureRegistryIndexes, type RegistryCollections } from './documents.ts';
+export { redisRevocationPublisher, type RevocationPublisher } from './revocations.ts';
+export { hasScope, tenantFor, requirePlatformAdmin, requireAdminOf, type ApiPrincipal } from './principals.ts';
+export { parseApiKey, formatApiKey, randomHex, randomSecrets } from './secrets.ts';
+export * from './tenants.ts';
+export * from './api-keys.ts';
+export * from './device-types.ts';
+export * from './devices.ts';
+export * from './credentials.ts';
+export * from './device-bulk.ts';
+export * from './groups.ts';
+export * from './provisioning.ts';
+export * from './signing-keys.ts';
+export * from './device-auth.ts';
