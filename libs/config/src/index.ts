@@ -1,0 +1,2 @@
+export { loadConfig } from './load-config.ts';
+export { ConfigErrors } from './errors.ts';
