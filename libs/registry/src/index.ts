@@ -1,6 +1,6 @@
 export { RegistryErrors } from './errors.ts';
 export type { RegistryContext } from './context.ts';
-export { registryCollections, ensureRegistryIndexes, type RegistryCollections } from './documents.ts';
+export { registryCollections, ensureRegistryIndexes, type RegistryCollections, type DeviceDocument } from './documents.ts';
 export { redisRevocationPublisher, type RevocationPublisher } from './revocations.ts';
 export { hasScope, tenantFor, requirePlatformAdmin, requireAdminOf, type ApiPrincipal } from './principals.ts';
 export { parseApiKey, formatApiKey, randomHex, randomSecrets } from './secrets.ts';
