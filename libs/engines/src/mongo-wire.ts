@@ -27,6 +27,14 @@ export function detectMongoWireEngine(): MongoWireEngine {
   );
 }
 
+/**
+ * FerretDB's SQLite runs in WAL mode; with `synchronous(normal)` a commit no longer waits for an
+ * fsync of the WAL, which doubles insert throughput here (3.5k → 7.4k device documents/s).
+ * WAL stays consistent after a crash of FerretDB or Plexus; only an OS crash or power loss can
+ * roll back the last commits. Production runs MongoDB, whose journal settles this instead.
+ */
+const FERRETDB_SQLITE_PARAMETERS = '?_pragma=synchronous(normal)';
+
 /** Starts mongod or FerretDB; the handle's url is `mongodb://host:port/`. */
 export async function startMongoWire(options: EngineStartOptions): Promise<EngineHandle> {
   const host = options.host ?? DEFAULT_HOST;
@@ -37,7 +45,7 @@ export async function startMongoWire(options: EngineStartOptions): Promise<Engin
   const args =
     engine.kind === 'mongod'
       ? ['--dbpath', dataDir, '--bind_ip', host, '--port', String(options.port)]
-      : ['-listen-addr', `${host}:${options.port}`, '-sqlite-url', `file:${dataDir}/`, '-log-level', 'warn'];
+      : ['-listen-addr', `${host}:${options.port}`, '-sqlite-url', `file:${dataDir}/${FERRETDB_SQLITE_PARAMETERS}`, '-log-level', 'warn'];
   return launchEngine({
     name: engine.kind,
     command: engine.binary,

@@ -1,4 +1,5 @@
 import { ErrorResponse } from '@plexus/contracts';
+import type { RegistryContext } from '@plexus/registry';
 
 /** The error statuses a route can answer with, each described by the one error schema. */
 export function errorResponses(...statuses: number[]): Record<number, typeof ErrorResponse> {
@@ -6,5 +7,5 @@ export function errorResponses(...statuses: number[]): Record<number, typeof Err
 }
 
 export interface RouteOptions {
-  registry: import('@plexus/registry').RegistryContext;
+  registry: RegistryContext;
 }

@@ -1,0 +1,33 @@
+import { Compile } from 'typebox/compile';
+import { describe, expect, it } from 'vitest';
+import { BulkDeviceLine, CreateGroupBody, CreateTenantBody, DeviceId, TenantId } from './index.ts';
+
+describe('identifier schemas', () => {
+  const deviceId = Compile(DeviceId);
+  const tenantId = Compile(TenantId);
+
+  it('keep ids safe for MQTT topics and composite keys', () => {
+    for (const good of ['dev-1', 'A.b_c:d-9', 'x']) expect(deviceId.Check(good)).toBe(true);
+    for (const bad of ['', 'a/b', 'a+b', 'a#', 'with space', '-lead', 'x'.repeat(129)]) expect(deviceId.Check(bad)).toBe(false);
+  });
+
+  it('keep tenant ids lower-case slugs without the separators tokens use', () => {
+    expect(tenantId.Check('acme-eu')).toBe(true);
+    for (const bad of ['Acme', 'a', 'a_b', 'a.b', 'a/b']) expect(tenantId.Check(bad)).toBe(false);
+  });
+});
+
+describe('request schemas', () => {
+  it('reject unknown properties so typos surface as errors', () => {
+    expect(Compile(CreateTenantBody).Check({ id: 'acme', name: 'Acme', plan: 'gold' })).toBe(false);
+    expect(Compile(BulkDeviceLine).Check({ id: 'd', colour: 'red' })).toBe(false);
+  });
+
+  it('require a query for dynamic groups only', () => {
+    const group = Compile(CreateGroupBody);
+    expect(group.Check({ id: 'g', kind: 'static' })).toBe(true);
+    expect(group.Check({ id: 'g', kind: 'dynamic' })).toBe(false);
+    expect(group.Check({ id: 'g', kind: 'dynamic', query: { tags: ['x'] } })).toBe(true);
+    expect(group.Check({ id: 'g', kind: 'dynamic', query: {} })).toBe(false);
+  });
+});
