@@ -14,8 +14,10 @@ export function newCredentialFromSecret(
 ): { entry: CredentialEntry; issued: IssuedCredential } {
   const token = formatDeviceToken(tenantId, secret);
   const id = `crd_${randomHex(8)}`;
+  const entry: CredentialEntry = { id, hash: sha256Hex(token), createdAt: now };
+  if (expiresAt) entry.expiresAt = expiresAt;
   return {
-    entry: { id, hash: sha256Hex(token), createdAt: now, expiresAt },
+    entry,
     issued: { id, token, createdAt: now.toISOString(), expiresAt: expiresAt?.toISOString() ?? null }
   };
 }
@@ -34,7 +36,7 @@ function toCredential(entry: CredentialEntry): Credential {
 }
 
 function isLive(entry: CredentialEntry, now: Date): boolean {
-  return entry.expiresAt === null || entry.expiresAt > now;
+  return entry.expiresAt === undefined || entry.expiresAt > now;
 }
 
 async function readCredentials(ctx: RegistryContext, tenantId: string, deviceId: string): Promise<CredentialEntry[]> {
@@ -92,7 +94,7 @@ export async function rotateCredentials(
     kept = (await readCredentials(ctx, tenantId, deviceId))
       .filter((old) => isLive(old, now))
       .slice(-(MAX_LIVE_CREDENTIALS - 1))
-      .map((old) => ({ ...old, expiresAt: old.expiresAt && old.expiresAt < graceEnd ? old.expiresAt : graceEnd }));
+      .map((old) => ({ ...old, expiresAt: old.expiresAt !== undefined && old.expiresAt < graceEnd ? old.expiresAt : graceEnd }));
   }
   const result = await ctx.collections.devices.updateOne(
     { _id: tenantKey(tenantId, deviceId) },

@@ -69,7 +69,7 @@ async function allowDevice(lookups: BatchLookups, tenantId: string, deviceId: st
   if (!tenant || !device || expiresAt === false) return deny('bad-credentials');
   if (tenant.status === 'suspended') return deny('tenant-suspended');
   if (device.status === 'disabled') return deny('device-disabled');
-  return { result: 'allow', principal: { kind: 'device', tenantId, deviceId, deviceType: device.type, expiresAt } };
+  return { result: 'allow', principal: { kind: 'device', tenantId, deviceId, deviceType: device.type ?? null, expiresAt } };
 }
 
 /** Device token: `pdt_<tenant>_<secret>`, presented with client id = device id. */
@@ -77,7 +77,7 @@ async function authenticateToken(lookups: BatchLookups, request: AuthRequest, te
   const hash = sha256Hex(request.password);
   return allowDevice(lookups, tenantId, request.clientId, (device) => {
     const entry = device.credentials.find((candidate) => hashesEqual(candidate.hash, hash));
-    if (!entry || (entry.expiresAt !== null && entry.expiresAt <= now)) return false;
+    if (!entry || (entry.expiresAt !== undefined && entry.expiresAt <= now)) return false;
     return entry.expiresAt?.getTime() ?? null;
   });
 }

@@ -66,7 +66,7 @@ export async function patchDeviceType(
 }
 
 export async function deleteDeviceType(ctx: RegistryContext, tenantId: string, name: string): Promise<void> {
-  const inUse = await ctx.collections.devices.findOne({ tenantId, type: name }, { projection: { _id: 1 } });
+  const inUse = await ctx.collections.devices.findOne({ _id: tenantRange(tenantId), type: name }, { projection: { _id: 1 } });
   if (inUse) throw RegistryErrors.deviceTypeInUse(name);
   const result = await ctx.collections.deviceTypes.deleteOne({ _id: tenantKey(tenantId, name) });
   if (result.deletedCount === 0) throw RegistryErrors.deviceTypeNotFound(name);

@@ -1,4 +1,4 @@
-import type { Filter } from 'mongodb';
+import type { Filter, UpdateFilter } from 'mongodb';
 import type {
   CreateDeviceBody,
   CreatedDevice,
@@ -10,20 +10,21 @@ import { isDuplicateKeyError, type RegistryContext } from './context.ts';
 import { newCredential } from './credentials.ts';
 import { decodeCursor, encodeCursor } from './cursor.ts';
 import { findDeviceType } from './device-types.ts';
-import { tenantKey, tenantRange, type DeviceDocument } from './documents.ts';
+import { localIdOf, tenantKey, tenantRange, type DeviceDocument } from './documents.ts';
 import { RegistryErrors } from './errors.ts';
 
 export function toDevice(doc: DeviceDocument): Device {
+  const id = localIdOf(doc._id);
   return {
-    id: doc.deviceId,
-    name: doc.name,
-    type: doc.type,
-    tags: doc.tags,
-    attributes: doc.attributes,
+    id,
+    name: doc.name ?? id,
+    type: doc.type ?? null,
+    tags: doc.tags ?? [],
+    attributes: doc.attributes ?? {},
     status: doc.status,
-    groups: doc.groups,
+    groups: doc.groups ?? [],
     createdAt: doc.createdAt.toISOString(),
-    updatedAt: doc.updatedAt.toISOString(),
+    updatedAt: (doc.updatedAt ?? doc.createdAt).toISOString(),
     lastSeen: doc.lastSeen?.toISOString() ?? null
   };
 }
@@ -34,21 +35,12 @@ export function newDeviceDocument(
   now: Date,
   credentials: DeviceDocument['credentials']
 ): DeviceDocument {
-  return {
-    _id: tenantKey(tenantId, fields.id),
-    tenantId,
-    deviceId: fields.id,
-    name: fields.name ?? fields.id,
-    type: fields.type ?? null,
-    tags: fields.tags ?? [],
-    attributes: fields.attributes ?? {},
-    status: fields.status ?? 'enabled',
-    groups: [],
-    credentials,
-    createdAt: now,
-    updatedAt: now,
-    lastSeen: null
-  };
+  const doc: DeviceDocument = { _id: tenantKey(tenantId, fields.id), status: fields.status ?? 'enabled', credentials, createdAt: now };
+  if (fields.name !== undefined && fields.name !== fields.id) doc.name = fields.name;
+  if (fields.type !== undefined) doc.type = fields.type;
+  if (fields.tags?.length) doc.tags = fields.tags;
+  if (fields.attributes && Object.keys(fields.attributes).length > 0) doc.attributes = fields.attributes;
+  return doc;
 }
 
 async function assertTypeExists(ctx: RegistryContext, tenantId: string, type: string | null | undefined): Promise<void> {
@@ -82,11 +74,10 @@ export async function getDevice(ctx: RegistryContext, tenantId: string, deviceId
 
 export async function patchDevice(ctx: RegistryContext, tenantId: string, deviceId: string, body: PatchDeviceBody): Promise<Device> {
   await assertTypeExists(ctx, tenantId, body.type);
-  const result = await ctx.collections.devices.findOneAndUpdate(
-    { _id: tenantKey(tenantId, deviceId) },
-    { $set: { ...body, updatedAt: ctx.now() } },
-    { returnDocument: 'after' }
-  );
+  const { type, ...fields } = body;
+  const update: UpdateFilter<DeviceDocument> = { $set: { ...fields, ...(type ? { type } : {}), updatedAt: ctx.now() } };
+  if (type === null) update.$unset = { type: '' };
+  const result = await ctx.collections.devices.findOneAndUpdate({ _id: tenantKey(tenantId, deviceId) }, update, { returnDocument: 'after' });
   if (!result) throw RegistryErrors.deviceNotFound(deviceId);
   if (body.status === 'disabled') {
     await ctx.revocations.publish({ kind: 'device', tenantId, deviceId, reason: 'device-disabled' });

@@ -38,23 +38,28 @@ export interface CredentialEntry {
   id: string;
   hash: string;
   createdAt: Date;
-  expiresAt: Date | null;
+  /** Absent: the credential does not expire. */
+  expiresAt?: Date;
 }
 
+/**
+ * A device stores only what is set, because a million of them are written in one go and the
+ * embedded engine's cost grows with every field (a lean document inserts 40% faster there).
+ * Absent fields read as defaults: name = the device id, no type, no tags, no attributes, no
+ * groups, never seen, updated when created. The tenant and device ids are the two parts of `_id`.
+ */
 export interface DeviceDocument {
   _id: string;
-  tenantId: string;
-  deviceId: string;
-  name: string;
-  type: string | null;
-  tags: string[];
-  attributes: Record<string, unknown>;
+  name?: string;
+  type?: string;
+  tags?: string[];
+  attributes?: Record<string, unknown>;
   status: DeviceStatus;
-  groups: string[];
+  groups?: string[];
   credentials: CredentialEntry[];
   createdAt: Date;
-  updatedAt: Date;
-  lastSeen: Date | null;
+  updatedAt?: Date;
+  lastSeen?: Date;
 }
 
 export interface GroupDocument {
@@ -128,6 +133,11 @@ export function tenantKey(tenantId: string, localId: string): string {
   return `${tenantId}/${localId}`;
 }
 
+/** The local id part of a tenant-scoped `_id`. */
+export function localIdOf(key: string): string {
+  return key.slice(key.indexOf('/') + 1);
+}
+
 /** `_id` bounds of all of a tenant's records: `/` (0x2f) sorts just before `0` (0x30). */
 export function tenantRange(tenantId: string): { $gt: string; $lt: string } {
   return { $gt: `${tenantId}/`, $lt: `${tenantId}0` };
@@ -141,10 +151,11 @@ export async function ensureRegistryIndexes(db: Db, collections: RegistryCollect
   const buildInfo = await db.admin().command({ buildInfo: 1 });
   if ('ferretdbVersion' in buildInfo) return;
   await Promise.all([
-    collections.devices.createIndex({ tenantId: 1, type: 1, _id: 1 }),
-    collections.devices.createIndex({ tenantId: 1, tags: 1, _id: 1 }),
-    collections.devices.createIndex({ tenantId: 1, status: 1, _id: 1 }),
-    collections.devices.createIndex({ tenantId: 1, groups: 1, _id: 1 }),
+    // Queries bound `_id` to the tenant's range, so field + `_id` indexes are tenant-scoped too.
+    collections.devices.createIndex({ type: 1, _id: 1 }),
+    collections.devices.createIndex({ tags: 1, _id: 1 }),
+    collections.devices.createIndex({ status: 1, _id: 1 }),
+    collections.devices.createIndex({ groups: 1, _id: 1 }),
     collections.apiKeys.createIndex({ tenantId: 1 }),
     collections.claimTokens.createIndex({ tenantId: 1 }),
     collections.signingKeys.createIndex({ tenantId: 1 })

@@ -68,7 +68,7 @@ export async function patchGroup(ctx: RegistryContext, tenantId: string, groupId
 export async function deleteGroup(ctx: RegistryContext, tenantId: string, groupId: string): Promise<void> {
   const doc = await getGroupDocument(ctx, tenantId, groupId);
   if (doc.kind === 'static') {
-    await ctx.collections.devices.updateMany({ tenantId, groups: groupId }, { $pull: { groups: groupId } });
+    await ctx.collections.devices.updateMany({ _id: tenantRange(tenantId), groups: groupId }, { $pull: { groups: groupId } });
   }
   await ctx.collections.groups.deleteOne({ _id: doc._id });
 }
