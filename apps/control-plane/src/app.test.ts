@@ -169,6 +169,9 @@ describe('operations endpoints', () => {
     expect((await cp.app.inject({ url: '/docs' })).statusCode).toBeLessThan(400);
     expect((await cp.app.inject({ url: '/healthz' })).statusCode).toBe(200);
     expect((await cp.app.inject({ url: '/readyz' })).json()).toEqual({ status: 'ready', checks: { mongodb: 'ok' } });
-    expect((await cp.app.inject({ url: '/metrics' })).body).toContain('plexus_http_request_duration_seconds_bucket');
+    const exposition = (await cp.app.inject({ url: '/metrics' })).body;
+    expect(exposition).toContain('plexus_http_request_duration_seconds_bucket');
+    expect(exposition).toMatch(/plexus_registry_connect_authentications_total\{result="allow"\} [1-9]/);
+    expect(exposition).toMatch(/plexus_registry_connect_authentications_total\{result="bad-credentials"\} [1-9]/);
   });
 });

@@ -2,6 +2,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { health, metrics, type MetricsRegistry, type ReadinessCheck } from '@plexus/observability';
 import type { RegistryContext } from '@plexus/registry';
+import { createControlPlaneMetrics } from './metrics.ts';
 import { authentication } from './plugins/authentication.ts';
 import { errorHandler } from './plugins/error-handler.ts';
 import { openApi } from './plugins/openapi.ts';
@@ -41,9 +42,10 @@ export async function buildControlPlane(deps: ControlPlaneDependencies): Promise
   await app.register(health, { checks: deps.readiness });
 
   const registry = deps.registry;
+  const domainMetrics = createControlPlaneMetrics(deps.metricsRegistry);
   await app.register(
     async (v1) => {
-      await v1.register(provisioningRoutes, { registry });
+      await v1.register(provisioningRoutes, { registry, metrics: domainMetrics });
       await v1.register(async (authenticated) => {
         await authenticated.register(authentication, { registry });
         for (const routes of [
@@ -57,14 +59,14 @@ export async function buildControlPlane(deps: ControlPlaneDependencies): Promise
           claimTokenRoutes,
           signingKeyRoutes
         ]) {
-          await authenticated.register(routes, { registry });
+          await authenticated.register(routes, { registry, metrics: domainMetrics });
         }
       });
     },
     { prefix: '/v1' }
   );
   if (deps.internalToken) {
-    await app.register(internalAuthRoutes, { prefix: '/internal/v1', registry, internalToken: deps.internalToken });
+    await app.register(internalAuthRoutes, { prefix: '/internal/v1', registry, metrics: domainMetrics, internalToken: deps.internalToken });
   }
   return app;
 }

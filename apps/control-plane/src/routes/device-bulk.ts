@@ -15,7 +15,7 @@ const NDJSON = 'application/x-ndjson';
  * that send the whole body before reading (half-duplex) would otherwise deadlock, and the
  * result stream is bounded by the line limit (about 150 bytes a device).
  */
-export const deviceBulkRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, { registry }) => {
+export const deviceBulkRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, { registry, metrics }) => {
   app.addContentTypeParser(NDJSON, (_request, payload, done) => done(null, payload));
 
   app.post(
@@ -42,6 +42,9 @@ export const deviceBulkRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (
         const lines = ndjsonLines(request.body as Readable, DEFAULT_BULK_OPTIONS.maxLineBytes);
         const summary = await importDevices(registry, tenantId, lines, write);
         write({ summary });
+        metrics.bulkDevices.inc({ outcome: 'created' }, summary.created);
+        metrics.bulkDevices.inc({ outcome: 'existing' }, summary.existing);
+        metrics.bulkDevices.inc({ outcome: 'failed' }, summary.failed);
         request.log.info({ tenantId, ...summary }, 'bulk registration finished');
       } catch (error) {
         if (!isPlexusError(error)) request.log.error({ err: error }, 'bulk registration failed');

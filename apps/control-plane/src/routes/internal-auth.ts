@@ -19,7 +19,7 @@ function sameSecret(presented: string | undefined, expected: string): boolean {
  */
 export const internalAuthRoutes: FastifyPluginAsyncTypebox<RouteOptions & { internalToken: string }> = async (
   app,
-  { registry, internalToken }
+  { registry, metrics, internalToken }
 ) => {
   app.addHook('onRequest', async (request) => {
     if (!sameSecret(bearerToken(request), internalToken)) throw ControlPlaneErrors.internalUnauthorized();
@@ -35,6 +35,10 @@ export const internalAuthRoutes: FastifyPluginAsyncTypebox<RouteOptions & { inte
         response: { 200: AuthBatchResponse, 400: ErrorResponse, 401: ErrorResponse }
       }
     },
-    async (request) => ({ results: await authenticateConnections(registry, request.body.requests) })
+    async (request) => {
+      const results = await authenticateConnections(registry, request.body.requests);
+      for (const result of results) metrics.connectAuthentications.inc({ result: result.result === 'allow' ? 'allow' : result.reason });
+      return { results };
+    }
   );
 };

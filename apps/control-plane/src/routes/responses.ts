@@ -1,5 +1,6 @@
 import { ErrorResponse } from '@plexus/contracts';
 import type { RegistryContext } from '@plexus/registry';
+import type { ControlPlaneMetrics } from '../metrics.ts';
 
 /** The error statuses a route can answer with, each described by the one error schema. */
 export function errorResponses(...statuses: number[]): Record<number, typeof ErrorResponse> {
@@ -8,4 +9,5 @@ export function errorResponses(...statuses: number[]): Record<number, typeof Err
 
 export interface RouteOptions {
   registry: RegistryContext;
+  metrics: ControlPlaneMetrics;
 }
