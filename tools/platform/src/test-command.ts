@@ -3,11 +3,11 @@ import { constants } from 'node:os';
 import { ensureEphemeralEngines, repoRoot } from '@plexus/engines';
 import { redactUrl } from './config.ts';
 
-const NX_ARGS = ['nx', 'run-many', '-t', 'lint', 'typecheck', 'test', '--outputStyle=stream'];
+const NX_ARGS = ['nx', 'run-many', '-t', 'lint', 'build', 'test', '--outputStyle=stream'];
 
 /**
  * `./plexus test`: one pair of engines for the whole workspace run (each project's globalSetup
- * sees MONGODB_URI/REDIS_URL and starts nothing), then lint, typecheck and test everywhere.
+ * sees MONGODB_URI/REDIS_URL and starts nothing), then lint, build (the strict type-check) and test everywhere.
  */
 export async function testCommand(): Promise<number> {
   const startedAt = Date.now();
@@ -22,7 +22,7 @@ export async function testCommand(): Promise<number> {
     await engines.stop();
   }
   const seconds = Math.round((Date.now() - startedAt) / 1000);
-  if (code === 0) console.log(`\nplexus test: PASSED - lint, typecheck and test succeeded in every project (${seconds} s)`);
+  if (code === 0) console.log(`\nplexus test: PASSED - lint, build and test succeeded in every project (${seconds} s)`);
   else console.error(`\nplexus test: FAILED - nx exited with code ${code}; the failed tasks are listed above (${seconds} s)`);
   return code;
 }
