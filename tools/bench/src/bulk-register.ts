@@ -116,7 +116,7 @@ try {
   const keyResponse = await fetch(`${controlPlane.url}/v1/tenants/bench/api-keys`, {
     method: 'POST',
     headers: admin,
-    body: JSON.stringify({ name: 'bench', scopes: ['registry:write'] })
+    body: JSON.stringify({ name: 'bench', scopes: ['registry:write', 'registry:read'] })
   });
   const { key } = (await keyResponse.json()) as { key: string };
 
@@ -128,6 +128,21 @@ try {
   if (http.result.created !== deviceCount) throw new Error(`only ${http.result.created} of ${deviceCount} created: ${JSON.stringify(http.result.summary)}`);
   const httpRate = deviceCount / http.result.seconds;
   console.log(`  POST /v1/devices/bulk   ${httpRate.toFixed(0).padStart(8)} devices/s  (${http.result.seconds.toFixed(1)} s)  CPU s: ${JSON.stringify(roundAll(http.cpuSeconds))}`);
+
+  // Reads after the upload: a point read is one primary-key lookup on any engine; a list page
+  // is an index range on MongoDB but a scan and sort of the whole collection on FerretDB v1.
+  const reader = { authorization: `Bearer ${key}` };
+  const timed = async (path: string) => {
+    const started = performance.now();
+    const response = await fetch(`${controlPlane.url}${path}`, { headers: reader });
+    if (!response.ok) throw new Error(`GET ${path} answered ${response.status}`);
+    await response.arrayBuffer();
+    return performance.now() - started;
+  };
+  const middle = `dev-${Math.floor(deviceCount / 2).toString().padStart(7, '0')}`;
+  const pointReadMs = await timed(`/v1/devices/${middle}`);
+  const firstPageMs = await timed('/v1/devices?limit=100');
+  console.log(`  after upload: GET one device ${pointReadMs.toFixed(1)} ms, GET first page of 100 ${firstPageMs.toFixed(0)} ms`);
 
   let peerRate: number | null = null;
   if (!values['skip-peer']) {
@@ -142,6 +157,8 @@ try {
       engine: engineName,
       httpDevicesPerSecond: Math.round(httpRate),
       peerDriverDevicesPerSecond: peerRate === null ? null : Math.round(peerRate),
+      pointReadMs: Math.round(pointReadMs * 10) / 10,
+      firstPageMs: Math.round(firstPageMs),
       cpuSeconds: roundAll(http.cpuSeconds)
     })
   );
