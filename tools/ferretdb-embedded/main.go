@@ -9,9 +9,11 @@ import (
 	"flag"
 	"fmt"
 	"log/slog"
+	"net/url"
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
 
 	"github.com/FerretDB/FerretDB/ferretdb"
 )
@@ -42,9 +44,22 @@ func main() {
 
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
+	go keepIDIndexes(ctx, sqliteDir(*sqliteURL), time.Second, logger)
 	fmt.Fprintf(os.Stderr, "ferretdb-embedded: listening on %s (sqlite %s)\n", *listenAddr, *sqliteURL)
 	if err := db.Run(ctx); err != nil {
 		fmt.Fprintf(os.Stderr, "ferretdb-embedded: %v\n", err)
 		os.Exit(1)
 	}
+}
+
+// sqliteDir is the directory of a `file:/dir/?params` or `file:dir/?params` SQLite URL.
+func sqliteDir(sqliteURL string) string {
+	parsed, err := url.Parse(sqliteURL)
+	if err != nil {
+		return ""
+	}
+	if parsed.Opaque != "" {
+		return parsed.Opaque
+	}
+	return parsed.Path
 }
