@@ -1,7 +1,10 @@
 import { spawn } from 'node:child_process';
 import { constants } from 'node:os';
+import { createInterface } from 'node:readline';
+import type { Readable, Writable } from 'node:stream';
 import { ensureEphemeralEngines, repoRoot } from '@plexus/engines';
 import { redactUrl } from './config.ts';
+import { addSummaryLine, emptyTally, formatTally, type TestTally } from './test-tally.ts';
 
 const NX_ARGS = ['nx', 'run-many', '-t', 'lint', 'build', 'test', '--outputStyle=stream'];
 
@@ -16,19 +19,32 @@ export async function testCommand(): Promise<number> {
   console.log(`plexus test: engines ready (${origin}): ${redactUrl(engines.mongoUri)} ${redactUrl(engines.redisUrl)}`);
 
   let code: number;
+  const tally = emptyTally();
   try {
-    code = await runNx({ ...process.env, MONGODB_URI: engines.mongoUri, REDIS_URL: engines.redisUrl, NX_DAEMON: 'false' });
+    code = await runNx({ ...process.env, MONGODB_URI: engines.mongoUri, REDIS_URL: engines.redisUrl, NX_DAEMON: 'false' }, tally);
   } finally {
     await engines.stop();
   }
   const seconds = Math.round((Date.now() - startedAt) / 1000);
   if (code === 0) console.log(`\nplexus test: PASSED - lint, build and test succeeded in every project (${seconds} s)`);
   else console.error(`\nplexus test: FAILED - nx exited with code ${code}; the failed tasks are listed above (${seconds} s)`);
+  console.log(formatTally(tally));
   return code;
 }
 
-function runNx(env: NodeJS.ProcessEnv): Promise<number> {
-  const nx = spawn('npx', NX_ARGS, { cwd: repoRoot(), env, stdio: 'inherit' });
+/** Passes output through line by line, counting Vitest's test summaries on the way. */
+function relay(from: Readable, to: Writable, tally: TestTally): Promise<void> {
+  const lines = createInterface({ input: from, crlfDelay: Infinity });
+  lines.on('line', (line) => {
+    to.write(`${line}\n`);
+    addSummaryLine(tally, line);
+  });
+  return new Promise((resolve) => lines.once('close', resolve));
+}
+
+function runNx(env: NodeJS.ProcessEnv, tally: TestTally): Promise<number> {
+  const nx = spawn('npx', NX_ARGS, { cwd: repoRoot(), env, stdio: ['inherit', 'pipe', 'pipe'] });
+  const relayed = Promise.all([relay(nx.stdout, process.stdout, tally), relay(nx.stderr, process.stderr, tally)]);
   // A terminal Ctrl-C reaches nx directly (same process group); a SIGTERM sent only to us is
   // passed on. Either way we wait for nx to end so the engines are stopped after it.
   const forward = (): void => void nx.kill('SIGTERM');
@@ -37,6 +53,9 @@ function runNx(env: NodeJS.ProcessEnv): Promise<number> {
   return new Promise((resolve, reject) => {
     nx.once('error', reject);
     // A shell reports death by signal N as 128 + N; keep that convention for CI.
-    nx.once('exit', (exitCode, signal) => resolve(exitCode ?? 128 + (signal === null ? 0 : constants.signals[signal])));
+    nx.once('exit', (exitCode, signal) => {
+      const code = exitCode ?? 128 + (signal === null ? 0 : constants.signals[signal]);
+      void relayed.then(() => resolve(code));
+    });
   });
 }
