@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { launchEngine } from './engine-process.ts';
-import { EngineError } from './errors.ts';
+import { PlexusError } from '@plexus/errors';
 
 const logDir = mkdtempSync(join(tmpdir(), 'plexus-engine-process-'));
 afterAll(() => rmSync(logDir, { recursive: true, force: true }));
@@ -26,10 +26,10 @@ describe('launchEngine', () => {
     const error = await nodeScript('crasher', "console.error('cannot open data dir'); process.exit(3)", () =>
       Promise.reject(new Error('not listening'))
     ).catch((caught: unknown) => caught);
-    expect(error).toBeInstanceOf(EngineError);
-    expect((error as EngineError).code).toBe('PLX_ENGINE_EXITED_EARLY');
-    expect((error as EngineError).message).toContain('exit code 3');
-    expect((error as EngineError).message).toContain('cannot open data dir');
+    expect(error).toBeInstanceOf(PlexusError);
+    expect((error as PlexusError).code).toBe('PLX_ENGINE_EXITED_EARLY');
+    expect((error as PlexusError).message).toContain('exit code 3');
+    expect((error as PlexusError).message).toContain('cannot open data dir');
   });
 
   it('gives up at the deadline, stops the process and says what the health check saw', async () => {
@@ -39,9 +39,9 @@ describe('launchEngine', () => {
       () => Promise.reject(new Error('connection refused')),
       300
     ).catch((caught: unknown) => caught);
-    expect((error as EngineError).code).toBe('PLX_ENGINE_START_TIMEOUT');
-    expect((error as EngineError).message).toContain('connection refused');
-    expect((error as EngineError).message).toContain('warming up');
+    expect((error as PlexusError).code).toBe('PLX_ENGINE_START_TIMEOUT');
+    expect((error as PlexusError).message).toContain('connection refused');
+    expect((error as PlexusError).message).toContain('warming up');
   });
 
   it('escalates to SIGKILL only when SIGTERM is ignored', async () => {
@@ -67,6 +67,6 @@ describe('launchEngine', () => {
       startTimeoutMs: 1_000,
       healthCheck: () => Promise.resolve()
     }).catch((caught: unknown) => caught);
-    expect((error as EngineError).code).toBe('PLX_ENGINE_SPAWN_FAILED');
+    expect((error as PlexusError).code).toBe('PLX_ENGINE_SPAWN_FAILED');
   });
 });

@@ -1,5 +1,5 @@
-export { describeExit, type EngineExit, type EngineHandle } from './engine-process.ts';
-export { EngineError } from './errors.ts';
+export type { EngineExit, EngineHandle } from './engine-process.ts';
+export { describeExit, superviseChild, waitUntilReady, type ChildExit, type ReadinessPoll, type SupervisedChild } from './child-supervision.ts';
 export { detectMongoWireEngine, startMongoWire, type MongoWireEngine } from './mongo-wire.ts';
 export { mongoWirePing } from './mongo-wire-ping.ts';
 export { assertPortFree, freePort } from './ports.ts';

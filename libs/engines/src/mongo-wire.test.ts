@@ -2,7 +2,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EngineError, freePort, mongoWirePing, startMongoWire, type EngineHandle } from './index.ts';
+import { PlexusError } from '@plexus/errors';
+import { freePort, mongoWirePing, startMongoWire, type EngineHandle } from './index.ts';
 
 describe('startMongoWire (integration: runs mongod or ferretdb-embedded)', () => {
   const dataRoot = mkdtempSync(join(tmpdir(), 'plexus-engines-mongo-'));
@@ -26,9 +27,9 @@ describe('startMongoWire (integration: runs mongod or ferretdb-embedded)', () =>
 
   it('refuses a port that is already taken, naming the variables that fix it', async () => {
     const error = await startMongoWire({ port, dataDir: join(dataRoot, 'second') }).catch((caught: unknown) => caught);
-    expect(error).toBeInstanceOf(EngineError);
-    expect((error as EngineError).code).toBe('PLX_ENGINE_PORT_IN_USE');
-    expect((error as EngineError).message).toBe(
+    expect(error).toBeInstanceOf(PlexusError);
+    expect((error as PlexusError).code).toBe('PLX_ENGINE_PORT_IN_USE');
+    expect((error as PlexusError).message).toBe(
       `port ${port} for the MongoDB wire engine is already in use; set MONGO_PORT to another port or MONGODB_URI to use that server`
     );
   });

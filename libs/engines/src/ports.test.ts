@@ -1,6 +1,7 @@
 import { createServer } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { assertPortFree, EngineError, freePort } from './index.ts';
+import { PlexusError } from '@plexus/errors';
+import { assertPortFree, freePort } from './index.ts';
 
 describe('assertPortFree', () => {
   it('passes for a free port and fails with a message that names the way out', async () => {
@@ -13,9 +14,9 @@ describe('assertPortFree', () => {
       const error = await assertPortFree('127.0.0.1', port, 'Redis', 'REDIS_PORT', 'REDIS_URL').catch(
         (caught: unknown) => caught
       );
-      expect(error).toBeInstanceOf(EngineError);
-      expect((error as EngineError).code).toBe('PLX_ENGINE_PORT_IN_USE');
-      expect((error as EngineError).message).toBe(
+      expect(error).toBeInstanceOf(PlexusError);
+      expect((error as PlexusError).code).toBe('PLX_ENGINE_PORT_IN_USE');
+      expect((error as PlexusError).message).toBe(
         `port ${port} for Redis is already in use; set REDIS_PORT to another port or REDIS_URL to use that server`
       );
     } finally {

@@ -2,7 +2,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EngineError, freePort, redisPing, startRedis, type EngineHandle } from './index.ts';
+import { PlexusError } from '@plexus/errors';
+import { freePort, redisPing, startRedis, type EngineHandle } from './index.ts';
 
 describe('startRedis (integration: runs redis-server)', () => {
   const dataRoot = mkdtempSync(join(tmpdir(), 'plexus-engines-redis-'));
@@ -27,10 +28,10 @@ describe('startRedis (integration: runs redis-server)', () => {
 
   it('refuses a port that is already taken, naming the variables that fix it', async () => {
     const error = await startRedis({ port, dataDir: join(dataRoot, 'second') }).catch((caught: unknown) => caught);
-    expect(error).toBeInstanceOf(EngineError);
-    expect((error as EngineError).code).toBe('PLX_ENGINE_PORT_IN_USE');
-    expect((error as EngineError).message).toContain('REDIS_PORT');
-    expect((error as EngineError).message).toContain('REDIS_URL');
+    expect(error).toBeInstanceOf(PlexusError);
+    expect((error as PlexusError).code).toBe('PLX_ENGINE_PORT_IN_USE');
+    expect((error as PlexusError).message).toContain('REDIS_PORT');
+    expect((error as PlexusError).message).toContain('REDIS_URL');
   });
 
   it('stops on request and reports how it ended', async () => {

@@ -1,8 +1,8 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
-import { describeExit, type EngineExit } from '@plexus/engines';
+import { describeExit, superviseChild, waitUntilReady } from '@plexus/engines';
 import { platformErrors } from './errors.ts';
 import type { RunningService, ServiceDefinition } from './service.ts';
 
@@ -38,84 +38,26 @@ async function startNodeApp(options: NodeAppOptions): Promise<RunningService> {
   prefixLines(child.stdout, process.stdout, options.name);
   prefixLines(child.stderr, process.stderr, options.name);
 
-  let exitInfo: EngineExit | undefined;
-  const exited = new Promise<EngineExit>((resolve) => {
-    child.once('exit', (code, signal) => {
-      exitInfo = { code, signal };
-      resolve(exitInfo);
-    });
-  });
-  await new Promise<void>((resolve, reject) => {
-    child.once('spawn', resolve);
-    child.once('error', reject);
-  });
-
-  let stopping: Promise<void> | undefined;
-  const service: RunningService = {
-    name: options.name,
-    url: options.url,
-    exited,
-    stop: () => {
-      stopping ??= terminate(child, exited, () => exitInfo !== undefined, options.stopGraceMs ?? 10_000);
-      return stopping;
-    }
-  };
+  const supervised = await superviseChild(child, options.stopGraceMs ?? 10_000);
+  const service: RunningService = { name: options.name, url: options.url, exited: supervised.exited, stop: supervised.stop };
+  const timeoutMs = options.readyTimeoutMs ?? 60_000;
   try {
-    await waitReady(options, exited, () => exitInfo);
+    await waitUntilReady(supervised, {
+      check: async () => {
+        const response = await fetch(options.readyUrl, { signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
+        await response.body?.cancel();
+        if (response.status !== 200) throw new Error(`HTTP ${response.status}`);
+      },
+      timeoutMs,
+      intervalMs: POLL_INTERVAL_MS,
+      exitedEarly: (exit) => platformErrors.appExitedEarly(options.name, describeExit(exit)),
+      timedOut: (lastProblem) => platformErrors.appNotReady(options.name, timeoutMs / 1000, options.readyUrl, lastProblem)
+    });
   } catch (error) {
     await service.stop();
     throw error;
   }
   return service;
-}
-
-async function waitReady(
-  options: NodeAppOptions,
-  exited: Promise<EngineExit>,
-  exitInfo: () => EngineExit | undefined
-): Promise<void> {
-  const timeoutMs = options.readyTimeoutMs ?? 60_000;
-  const deadline = Date.now() + timeoutMs;
-  let lastProblem = 'no answer';
-  for (;;) {
-    const exit = exitInfo();
-    if (exit !== undefined) throw platformErrors.appExitedEarly(options.name, describeExit(exit));
-    try {
-      const response = await fetch(options.readyUrl, { signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
-      await response.body?.cancel();
-      if (response.status === 200) return;
-      lastProblem = `HTTP ${response.status}`;
-    } catch (error) {
-      const cause = (error as { cause?: { code?: string } }).cause;
-      lastProblem = cause?.code ?? (error as Error).message;
-    }
-    if (Date.now() >= deadline) {
-      throw platformErrors.appNotReady(options.name, options.readyUrl, timeoutMs / 1000, lastProblem);
-    }
-    await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, POLL_INTERVAL_MS))]);
-  }
-}
-
-async function terminate(
-  child: ChildProcess,
-  exited: Promise<EngineExit>,
-  hasExited: () => boolean,
-  graceMs: number
-): Promise<void> {
-  if (hasExited()) return;
-  child.kill('SIGTERM');
-  let timer: NodeJS.Timeout | undefined;
-  const graceful = await Promise.race([
-    exited.then(() => true),
-    new Promise<boolean>((resolve) => {
-      timer = setTimeout(() => resolve(false), graceMs);
-    })
-  ]);
-  clearTimeout(timer);
-  if (!graceful) {
-    child.kill('SIGKILL');
-    await exited;
-  }
 }
 
 function prefixLines(source: Readable, target: NodeJS.WritableStream, name: string): void {

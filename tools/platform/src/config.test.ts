@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { readPlatformConfig, redactUrl } from './config.ts';
-import { PlatformError } from './errors.ts';
+import { PlexusError } from '@plexus/errors';
 
 describe('readPlatformConfig', () => {
   it('defaults to the ports in ARCHITECTURE.md and local engines', () => {
@@ -27,7 +27,7 @@ describe('readPlatformConfig', () => {
 
   it.each([['abc'], ['0'], ['70000'], ['80.5']])('rejects CONTROL_PLANE_PORT=%s naming the variable', (value) => {
     const read = () => readPlatformConfig({ CONTROL_PLANE_PORT: value }, '/repo');
-    expect(read).toThrow(PlatformError);
+    expect(read).toThrow(PlexusError);
     expect(read).toThrow(`CONTROL_PLANE_PORT must be a TCP port (1-65535), got '${value}'`);
   });
 

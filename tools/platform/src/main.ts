@@ -1,5 +1,5 @@
-import { EngineError } from '@plexus/engines';
-import { PlatformError, platformErrors } from './errors.ts';
+import { isPlexusError } from '@plexus/errors';
+import { platformErrors } from './errors.ts';
 import { startCommand } from './start-command.ts';
 import { testCommand } from './test-command.ts';
 
@@ -18,7 +18,7 @@ main(process.argv.slice(2)).then(
   },
   (error: unknown) => {
     // Catalog errors are for people: print the message, not a stack trace.
-    if (error instanceof PlatformError || error instanceof EngineError) console.error(`plexus: ${error.message} [${error.code}]`);
+    if (isPlexusError(error)) console.error(`plexus: ${error.message} [${error.code}]`);
     else console.error(error);
     process.exitCode = 1;
   }
