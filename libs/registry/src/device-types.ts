@@ -2,6 +2,7 @@ import type { CreateDeviceTypeBody, DeviceType, PatchDeviceTypeBody } from '@ple
 import { isDuplicateKeyError, type RegistryContext } from './context.ts';
 import { tenantKey, tenantRange, type DeviceTypeDocument } from './documents.ts';
 import { RegistryErrors } from './errors.ts';
+import { withQueryTimeLimit } from './query-time-limit.ts';
 import { assertValidTelemetrySchema } from './telemetry-schema.ts';
 
 export function toDeviceType(doc: DeviceTypeDocument): DeviceType {
@@ -66,7 +67,9 @@ export async function patchDeviceType(
 }
 
 export async function deleteDeviceType(ctx: RegistryContext, tenantId: string, name: string): Promise<void> {
-  const inUse = await ctx.collections.devices.findOne({ _id: tenantRange(tenantId), type: name }, { projection: { _id: 1 } });
+  const inUse = await withQueryTimeLimit((maxTimeMS) =>
+    ctx.collections.devices.findOne({ _id: tenantRange(tenantId), type: name }, { projection: { _id: 1 }, maxTimeMS })
+  );
   if (inUse) throw RegistryErrors.deviceTypeInUse(name);
   const result = await ctx.collections.deviceTypes.deleteOne({ _id: tenantKey(tenantId, name) });
   if (result.deletedCount === 0) throw RegistryErrors.deviceTypeNotFound(name);

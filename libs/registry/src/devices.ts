@@ -12,6 +12,7 @@ import { decodeCursor, encodeCursor } from './cursor.ts';
 import { findDeviceType } from './device-types.ts';
 import { localIdOf, tenantKey, tenantRange, type DeviceDocument } from './documents.ts';
 import { RegistryErrors } from './errors.ts';
+import { withQueryTimeLimit } from './query-time-limit.ts';
 
 export function toDevice(doc: DeviceDocument): Device {
   const id = localIdOf(doc._id);
@@ -118,11 +119,13 @@ export async function listDevices(
   if (selector.status) filter.status = selector.status;
   if (selector.tags?.length) filter.tags = { $all: selector.tags };
   if (selector.group) filter.groups = selector.group;
-  const docs = await ctx.collections.devices
-    .find(filter, { projection: { credentials: 0 } })
-    .sort({ _id: 1 })
-    .limit(page.limit + 1)
-    .toArray();
+  const docs = await withQueryTimeLimit((maxTimeMS) =>
+    ctx.collections.devices
+      .find(filter, { projection: { credentials: 0 }, maxTimeMS })
+      .sort({ _id: 1 })
+      .limit(page.limit + 1)
+      .toArray()
+  );
   const hasMore = docs.length > page.limit;
   const items = (hasMore ? docs.slice(0, page.limit) : docs).map(toDevice);
   const last = items.at(-1);

@@ -47,5 +47,10 @@ export const RegistryErrors = {
   bulkLineTooLong: defineError<[number]>('PLX_REGISTRY_BULK_LINE_TOO_LONG', 400, 'line is longer than %s bytes'),
   bulkInvalidJson: defineError<[string]>('PLX_REGISTRY_BULK_INVALID_JSON', 400, 'line is not JSON: %s'),
   bulkInvalidDevice: defineError<[string]>('PLX_REGISTRY_BULK_INVALID_DEVICE', 400, 'line is not a valid device: %s'),
+  queryTimeout: defineError<[number]>(
+    'PLX_REGISTRY_QUERY_TIMEOUT',
+    503,
+    'the query ran longer than %s ms; narrow it with filters, or run MongoDB (MONGODB_URI) for fleets this large'
+  ),
   storeFailure: defineError<[string]>('PLX_REGISTRY_STORE_FAILURE', 500, 'registry store failed: %s')
 } as const;
