@@ -70,7 +70,8 @@ export const errorHandler = fp(
           body = { statusCode: 500, code: internal.code, message: internal.message };
         }
       }
-      if (body.statusCode >= 500 && isPlexusError(error)) request.log.error({ err: error }, 'request failed');
+      // A catalogued 5xx (a store timing out) is an expected condition: its code says it all.
+      if (body.statusCode >= 500 && isPlexusError(error)) request.log.warn({ code: error.code }, error.message);
       reply.code(body.statusCode).type('application/json').send(body);
     });
     app.setNotFoundHandler((request, reply) => {
