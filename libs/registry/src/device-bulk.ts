@@ -2,7 +2,7 @@ import { MongoBulkWriteError } from 'mongodb';
 import { Compile } from 'typebox/compile';
 import { BulkDeviceLine, type BulkResultLine } from '@plexus/contracts';
 import type { RegistryContext } from './context.ts';
-import { assertDeviceTypesExist } from './device-types.ts';
+import { deviceTypeExists } from './device-types.ts';
 import { newDeviceDocument } from './devices.ts';
 import { newCredentialFromSecret } from './credentials.ts';
 import type { DeviceDocument } from './documents.ts';
@@ -142,9 +142,12 @@ async function insertBatch(
 ): Promise<void> {
   const accepted: PendingDevice[] = [];
   for (const item of pending) {
-    const missing = item.fields.type ? await assertDeviceTypesExist(ctx, tenantId, [item.fields.type], knownTypes) : null;
-    if (missing) report(failure(item.line, RegistryErrors.unknownDeviceType(missing), '/type', item.fields.id));
-    else accepted.push(item);
+    const type = item.fields.type;
+    if (type && !(await deviceTypeExists(ctx, tenantId, type, knownTypes))) {
+      report(failure(item.line, RegistryErrors.unknownDeviceType(type), '/type', item.fields.id));
+    } else {
+      accepted.push(item);
+    }
   }
   if (accepted.length === 0) return;
 

@@ -75,12 +75,10 @@ export async function deleteDeviceType(ctx: RegistryContext, tenantId: string, n
   if (result.deletedCount === 0) throw RegistryErrors.deviceTypeNotFound(name);
 }
 
-/** Checks that every named type exists, reading each distinct name once. */
-export async function assertDeviceTypesExist(ctx: RegistryContext, tenantId: string, names: Iterable<string>, known: Set<string>): Promise<string | null> {
-  for (const name of names) {
-    if (known.has(name)) continue;
-    if (!(await findDeviceType(ctx, tenantId, name))) return name;
-    known.add(name);
-  }
-  return null;
+/** Whether a device type exists, reading each name from the store once per `known` set. */
+export async function deviceTypeExists(ctx: RegistryContext, tenantId: string, name: string, known: Set<string>): Promise<boolean> {
+  if (known.has(name)) return true;
+  if (!(await findDeviceType(ctx, tenantId, name))) return false;
+  known.add(name);
+  return true;
 }

@@ -3,7 +3,8 @@ import { Type } from 'typebox';
 import { ApiKey, ApiKeyParams, CreateApiKeyBody, CreatedApiKey, NoContent, TenantParams } from '@plexus/contracts';
 import { createApiKey, listApiKeys, requireAdminOf, revokeApiKey } from '@plexus/registry';
 import { principalOf } from '../plugins/authentication.ts';
-import { errorResponses, type RouteOptions } from './responses.ts';
+import { errorResponses } from './error-responses.ts';
+import type { RouteOptions } from './route-options.ts';
 
 const tags = ['api-keys'];
 

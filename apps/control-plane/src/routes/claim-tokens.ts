@@ -3,7 +3,8 @@ import { Type } from 'typebox';
 import { ClaimToken, ClaimTokenParams, CreateClaimTokenBody, CreatedClaimToken, NoContent } from '@plexus/contracts';
 import { createClaimToken, listClaimTokens, revokeClaimToken, tenantFor } from '@plexus/registry';
 import { principalOf } from '../plugins/authentication.ts';
-import { errorResponses, type RouteOptions } from './responses.ts';
+import { errorResponses } from './error-responses.ts';
+import type { RouteOptions } from './route-options.ts';
 
 const tags = ['provisioning'];
 

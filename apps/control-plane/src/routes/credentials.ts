@@ -3,7 +3,8 @@ import { Type } from 'typebox';
 import { Credential, CredentialParams, DeviceParams, IssueCredentialBody, IssuedCredential, NoContent, RotateCredentialBody } from '@plexus/contracts';
 import { issueCredential, listCredentials, revokeCredential, rotateCredentials, tenantFor } from '@plexus/registry';
 import { principalOf } from '../plugins/authentication.ts';
-import { errorResponses, type RouteOptions } from './responses.ts';
+import { errorResponses } from './error-responses.ts';
+import type { RouteOptions } from './route-options.ts';
 
 const tags = ['credentials'];
 

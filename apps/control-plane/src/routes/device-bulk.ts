@@ -5,7 +5,7 @@ import { isPlexusError } from '@plexus/errors';
 import { DEFAULT_BULK_OPTIONS, importDevices, tenantFor } from '@plexus/registry';
 import { ndjsonLines } from '../ndjson-lines.ts';
 import { principalOf } from '../plugins/authentication.ts';
-import type { RouteOptions } from './responses.ts';
+import type { RouteOptions } from './route-options.ts';
 
 const NDJSON = 'application/x-ndjson';
 

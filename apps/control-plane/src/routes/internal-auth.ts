@@ -4,7 +4,7 @@ import { AuthBatchBody, AuthBatchResponse, ErrorResponse } from '@plexus/contrac
 import { authenticateConnections } from '@plexus/registry';
 import { ControlPlaneErrors } from '../errors.ts';
 import { bearerToken } from '../plugins/authentication.ts';
-import type { RouteOptions } from './responses.ts';
+import type { RouteOptions } from './route-options.ts';
 
 function sameSecret(presented: string | undefined, expected: string): boolean {
   if (presented === undefined) return false;

@@ -1,7 +1,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { CreatedDevice, RegisterDeviceBody } from '@plexus/contracts';
 import { registerWithClaimToken } from '@plexus/registry';
-import { errorResponses, type RouteOptions } from './responses.ts';
+import { errorResponses } from './error-responses.ts';
+import type { RouteOptions } from './route-options.ts';
 
 /** Called by devices themselves: the claim token in the body is the credential, not an API key. */
 export const provisioningRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, { registry }) => {

@@ -3,7 +3,8 @@ import { Type } from 'typebox';
 import { CreateTenantBody, Tenant, TenantParams } from '@plexus/contracts';
 import { createTenant, getTenant, listTenants, requireAdminOf, requirePlatformAdmin, setTenantSuspended } from '@plexus/registry';
 import { principalOf } from '../plugins/authentication.ts';
-import { errorResponses, type RouteOptions } from './responses.ts';
+import { errorResponses } from './error-responses.ts';
+import type { RouteOptions } from './route-options.ts';
 
 const tags = ['tenants'];
 

@@ -1,13 +1,6 @@
 import { ErrorResponse } from '@plexus/contracts';
-import type { RegistryContext } from '@plexus/registry';
-import type { ControlPlaneMetrics } from '../metrics.ts';
 
 /** The error statuses a route can answer with, each described by the one error schema. */
 export function errorResponses(...statuses: number[]): Record<number, typeof ErrorResponse> {
   return Object.fromEntries([401, 403, ...statuses].map((status) => [status, ErrorResponse]));
-}
-
-export interface RouteOptions {
-  registry: RegistryContext;
-  metrics: ControlPlaneMetrics;
 }
