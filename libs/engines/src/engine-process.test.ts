@@ -47,10 +47,10 @@ describe('launchEngine', () => {
   it('escalates to SIGKILL only when SIGTERM is ignored', async () => {
     // Healthy only once the handler is installed, so SIGTERM cannot arrive before it.
     const handle = await nodeScript(
-      'stubborn',
+      'sigterm-ignorer',
       "process.on('SIGTERM', () => {}); console.log('ignoring SIGTERM'); setInterval(() => {}, 1000)",
       async () => {
-        if (!readFileSync(join(logDir, 'stubborn.log'), 'utf8').includes('ignoring SIGTERM')) throw new Error('not yet');
+        if (!readFileSync(join(logDir, 'sigterm-ignorer.log'), 'utf8').includes('ignoring SIGTERM')) throw new Error('not yet');
       }
     );
     await handle.stop();

@@ -24,19 +24,19 @@ export interface ErrorDefinition<Args extends unknown[]> {
 }
 
 /**
- * Declares a catalog entry. `template` uses `%s` placeholders filled from the arguments in
- * order; an argument that is a plain object after the placeholders becomes `details`.
+ * Declares a catalog entry. `template` uses `%s` slots filled from the arguments in
+ * order; an argument that is a plain object after the slots becomes `details`.
  */
 export function defineError<Args extends unknown[] = []>(
   code: string,
   statusCode: number,
   template: string
 ): ErrorDefinition<Args> {
-  const placeholders = template.split('%s').length - 1;
+  const slots = template.split('%s').length - 1;
   const create = (...args: Args): PlexusError => {
     let index = 0;
     const message = template.replace(/%s/g, () => String(args[index++]));
-    const extra = args[placeholders];
+    const extra = args[slots];
     const details = extra !== null && typeof extra === 'object' ? (extra as Record<string, unknown>) : undefined;
     return new PlexusError(code, statusCode, message, details);
   };

@@ -30,7 +30,7 @@ describe('nodeAppService', () => {
     const port = await freePort();
     const base = `http://127.0.0.1:${port}`;
     const service = await nodeAppService({
-      name: 'stub',
+      name: 'fake-app',
       entry: writeApp('ready', httpApp),
       env: { PORT: String(port), GREETING: 'hello' },
       url: base,
