@@ -5,7 +5,7 @@ import { pipeline } from 'node:stream/promises';
 import { parseArgs } from 'node:util';
 import { MongoClient } from 'mongodb';
 import { detectMongoWireEngine, ensureEphemeralEngines } from '@plexus/engines';
-import { formatApiKey, newCredentialFromSecret, newDeviceDocument, randomSecrets, type DeviceDocument } from '@plexus/registry';
+import { DEFAULT_BULK_OPTIONS, formatApiKey, newCredentialFromSecret, newDeviceDocument, randomSecrets, type DeviceDocument } from '@plexus/registry';
 import { startControlPlane } from './control-plane-process.ts';
 import { measureCpu } from './process-cpu.ts';
 
@@ -22,8 +22,9 @@ const { values } = parseArgs({
 });
 const deviceCount = Number(values.devices);
 if (!Number.isInteger(deviceCount) || deviceCount < 1) throw new Error('--devices must be a positive integer');
-const BATCH = 1000;
-const CONCURRENCY = 3;
+// The peer writes with the registry's own batch size and concurrency.
+const BATCH = DEFAULT_BULK_OPTIONS.batchSize;
+const CONCURRENCY = DEFAULT_BULK_OPTIONS.concurrency;
 
 function* ndjsonChunks(count: number): Generator<string> {
   for (let start = 0; start < count; start += BATCH) {
