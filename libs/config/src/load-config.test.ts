@@ -7,7 +7,8 @@ const schema = Type.Object({
   APP_HOST: Type.String({ default: '127.0.0.1' }),
   APP_DEBUG: Type.Boolean({ default: false }),
   APP_SECRET: Type.String({ minLength: 8 }),
-  APP_TOKEN: Type.Optional(Type.String())
+  APP_TOKEN: Type.Optional(Type.String({ minLength: 32 })),
+  APP_DATABASE_URL: Type.Optional(Type.String({ pattern: '^postgres://' }))
 });
 
 describe('loadConfig', () => {
@@ -25,5 +26,12 @@ describe('loadConfig', () => {
     expect(() => loadConfig(schema, { APP_SECRET: 'long-enough', APP_PORT: '99999' })).toThrow(/APP_PORT .*99999/);
     expect(() => loadConfig(schema, { APP_SECRET: 'long-enough', APP_PORT: 'eighty' })).toThrow(/APP_PORT/);
     expect(() => loadConfig(schema, {})).toThrow(expect.objectContaining({ code: 'PLX_CONFIG_INVALID', message: expect.stringMatching(/APP_SECRET must be set/) }));
+  });
+
+  it('never echoes the value of a secret or URL variable', () => {
+    const attempt = () => loadConfig(schema, { APP_SECRET: 'long-enough', APP_TOKEN: 'short-secret', APP_DATABASE_URL: 'mysql://u:hunter2@db' });
+    expect(attempt).toThrow(/APP_TOKEN .*value hidden/);
+    expect(attempt).toThrow(/APP_DATABASE_URL .*value hidden/);
+    expect(attempt).not.toThrow(/hunter2|short-secret/);
   });
 });

@@ -7,6 +7,14 @@ import { ConfigErrors } from './errors.ts';
 
 type Environment = Readonly<Record<string, string | undefined>>;
 
+// URLs carry passwords and keys are secrets: their rejected values are not echoed into errors.
+const SECRET_NAME = /URI|URL|KEY|TOKEN|PASSWORD|SECRET/;
+
+function shown(name: string, value: string | undefined): string {
+  if (value === undefined) return 'unset';
+  return SECRET_NAME.test(name) ? 'value hidden' : `got ${JSON.stringify(value)}`;
+}
+
 function schemaType(schema: TSchema): string | undefined {
   const type = (schema as { type?: unknown }).type;
   return typeof type === 'string' ? type : undefined;
@@ -38,7 +46,7 @@ export function loadConfig<T extends TObject>(schema: T, env: Environment = proc
     const missing = (error.params as { requiredProperties?: string[] }).requiredProperties;
     if (error.keyword === 'required' && missing) return `${missing.join(', ')} must be set`;
     const name = error.instancePath.slice(1);
-    return `${name} ${error.message} (got ${JSON.stringify(env[name])})`;
+    return `${name} ${error.message} (${shown(name, env[name])})`;
   });
   throw ConfigErrors.invalid([...new Set(problems)].join('; '));
 }
