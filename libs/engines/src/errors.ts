@@ -15,6 +15,11 @@ export const engineErrors = {
   portInUse: defineError<[number, string, string]>('PLX_ENGINE_PORT_IN_USE', 500, 'port %s for %s is already in use; %s'),
   binaryMissing: defineError<[string, string]>('PLX_ENGINE_BINARY_MISSING', 500, '%s is not installed; %s'),
   spawnFailed: defineError<[string, string]>('PLX_ENGINE_SPAWN_FAILED', 500, '%s could not be started: %s'),
+  streamNotActive: defineError<[string, string, number, string]>(
+    'PLX_ENGINE_STREAM_NOT_ACTIVE',
+    500,
+    "Kinesis stream '%s' at %s was not ACTIVE within %s s (last status: %s)"
+  ),
   exitedEarly: (name: string, exit: string, logTail: string) => exitedEarly(name, exit, formatTail(logTail)),
   startTimeout: (name: string, url: string, seconds: number, lastProblem: string, logTail: string) =>
     startTimeout(name, url, seconds, lastProblem, formatTail(logTail))

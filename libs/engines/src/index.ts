@@ -4,6 +4,8 @@ export { detectMongoWireEngine, startMongoWire, type MongoWireEngine } from './m
 export { mongoWirePing } from './mongo-wire-ping.ts';
 export { assertPortFree, freePort } from './ports.ts';
 export { startRedis } from './redis.ts';
+export { startKinesis, type KinesisStartOptions } from './kinesis.ts';
+export { ensureKinesisStream, KinesisApiError, kinesisApiCall, kinesisPing } from './kinesis-api.ts';
 export { redisPing } from './redis-ping.ts';
 export { repoRoot } from './repo-root.ts';
 export type { EngineStartOptions } from './start-options.ts';

@@ -1,1 +1,2 @@
 export { testEngines, uniqueDatabaseName, type TestEngines } from './test-engines.ts';
+export { startControlPlaneProcess, type ControlPlaneProcess } from './control-plane-process.ts';

@@ -3,6 +3,7 @@ declare module 'vitest' {
   export interface ProvidedContext {
     plexusMongoUri: string;
     plexusRedisUrl: string;
+    plexusKinesisEndpoint: string;
   }
 }
 

@@ -1,23 +1,26 @@
 import { spawnSync } from 'node:child_process';
-import { mongoWirePing, redisPing } from '@plexus/engines';
+import { kinesisPing, mongoWirePing, redisPing } from '@plexus/engines';
 import { describe, expect, it } from 'vitest';
 import { testEngines, uniqueDatabaseName } from './index.ts';
 
 describe('testEngines', () => {
   it('hands tests the URLs of engines that answer', async () => {
-    const { mongoUri, redisUrl } = testEngines();
+    const { mongoUri, redisUrl, kinesisEndpoint } = testEngines();
     const mongo = new URL(mongoUri);
     const redis = new URL(redisUrl);
     await expect(mongoWirePing(mongo.hostname, Number(mongo.port))).resolves.toBeUndefined();
     await expect(redisPing(redis.hostname, Number(redis.port))).resolves.toBeUndefined();
+    await expect(kinesisPing(kinesisEndpoint)).resolves.toBeUndefined();
   });
 
   it('passes the same URLs to child processes through the environment', () => {
-    const child = spawnSync(process.execPath, ['-p', 'process.env.MONGODB_URI + " " + process.env.REDIS_URL'], {
-      encoding: 'utf8'
-    });
-    const { mongoUri, redisUrl } = testEngines();
-    expect(child.stdout.trim()).toBe(`${mongoUri} ${redisUrl}`);
+    const child = spawnSync(
+      process.execPath,
+      ['-p', 'process.env.MONGODB_URI + " " + process.env.REDIS_URL + " " + process.env.KINESIS_ENDPOINT'],
+      { encoding: 'utf8' }
+    );
+    const { mongoUri, redisUrl, kinesisEndpoint } = testEngines();
+    expect(child.stdout.trim()).toBe(`${mongoUri} ${redisUrl} ${kinesisEndpoint}`);
   });
 });
 

@@ -5,19 +5,22 @@ import './provided-context.ts';
 export interface TestEngines {
   readonly mongoUri: string;
   readonly redisUrl: string;
+  /** A Kinesis API endpoint (kinesalite in a scratch directory unless KINESIS_ENDPOINT was set). */
+  readonly kinesisEndpoint: string;
 }
 
 /** The engines of this test run, from the harness's globalSetup or else the environment. */
 export function testEngines(): TestEngines {
   const mongoUri = inject('plexusMongoUri') ?? process.env['MONGODB_URI'];
   const redisUrl = inject('plexusRedisUrl') ?? process.env['REDIS_URL'];
-  if (mongoUri === undefined || redisUrl === undefined) {
+  const kinesisEndpoint = inject('plexusKinesisEndpoint') ?? process.env['KINESIS_ENDPOINT'];
+  if (mongoUri === undefined || redisUrl === undefined || kinesisEndpoint === undefined) {
     throw new Error(
       "no test engines: add globalSetup: ['@plexus/test-harness/global-setup'] to this project's " +
-        'vitest.config.ts, or set MONGODB_URI and REDIS_URL'
+        'vitest.config.ts, or set MONGODB_URI, REDIS_URL and KINESIS_ENDPOINT'
     );
   }
-  return { mongoUri, redisUrl };
+  return { mongoUri, redisUrl, kinesisEndpoint };
 }
 
 // FerretDB accepts database names matching /^[a-zA-Z0-9_-]{1,63}$/; MongoDB is laxer.

@@ -9,19 +9,22 @@ import { addSummaryLine, emptyTally, formatTally, type TestTally } from './test-
 const NX_ARGS = ['nx', 'run-many', '-t', 'lint', 'build', 'test', '--outputStyle=stream'];
 
 /**
- * `./plexus test`: one pair of engines for the whole workspace run (each project's globalSetup
- * sees MONGODB_URI/REDIS_URL and starts nothing), then lint, build (the strict type-check) and test everywhere.
+ * `./plexus test`: one set of engines for the whole workspace run (each project's globalSetup
+ * sees MONGODB_URI/REDIS_URL/KINESIS_ENDPOINT and starts nothing), then lint, build (the strict
+ * type-check) and test everywhere.
  */
 export async function testCommand(): Promise<number> {
   const startedAt = Date.now();
   const engines = await ensureEphemeralEngines(process.env);
-  const origin = engines.started.length === 0 ? 'external' : `started ${engines.started.map((e) => e.name).join(' and ')}`;
-  console.log(`plexus test: engines ready (${origin}): ${redactUrl(engines.mongoUri)} ${redactUrl(engines.redisUrl)}`);
+  const origin = engines.started.length === 0 ? 'external' : `started ${engines.started.map((e) => e.name).join(', ')}`;
+  const urls = [engines.mongoUri, engines.redisUrl, engines.kinesisEndpoint].map(redactUrl).join(' ');
+  console.log(`plexus test: engines ready (${origin}): ${urls}`);
 
   let code: number;
   const tally = emptyTally();
   try {
-    code = await runNx({ ...process.env, MONGODB_URI: engines.mongoUri, REDIS_URL: engines.redisUrl, NX_DAEMON: 'false' }, tally);
+    const engineEnv = { MONGODB_URI: engines.mongoUri, REDIS_URL: engines.redisUrl, KINESIS_ENDPOINT: engines.kinesisEndpoint };
+    code = await runNx({ ...process.env, ...engineEnv, NX_DAEMON: 'false' }, tally);
   } finally {
     await engines.stop();
   }
