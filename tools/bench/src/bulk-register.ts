@@ -6,7 +6,7 @@ import { parseArgs } from 'node:util';
 import { MongoClient } from 'mongodb';
 import { detectMongoWireEngine, ensureEphemeralEngines } from '@plexus/engines';
 import { DEFAULT_BULK_OPTIONS, formatApiKey, newCredentialFromSecret, newDeviceDocument, randomSecrets, type DeviceDocument } from '@plexus/registry';
-import { startControlPlane } from './control-plane-process.ts';
+import { startControlPlaneProcess } from '@plexus/test-harness';
 import { measureCpu } from './process-cpu.ts';
 
 // Registers N devices through `POST /v1/devices/bulk` of a real control-plane process and prints
@@ -104,7 +104,7 @@ const engines = await ensureEphemeralEngines();
 const mongoEngine = engines.started.find((engine) => engine.name !== 'redis');
 const engineName = mongoEngine ? mongoEngine.name : `external (${detectMongoWireEngine() ?? 'MONGODB_URI'})`;
 const adminKey = formatApiKey('be7c0001', randomSecrets(1)[0] as string);
-const controlPlane = await startControlPlane({
+const controlPlane = await startControlPlaneProcess({
   MONGODB_URI: engines.mongoUri,
   MONGODB_DATABASE: `bench_${Date.now()}`,
   REDIS_URL: engines.redisUrl,
