@@ -1,0 +1,3 @@
+export { ConnectAuthenticator, type ConnectAuthenticatorOptions, type ConnectAuthenticatorStats } from './connect-authenticator.ts';
+export { subscribeToRevocations } from './revocation-subscription.ts';
+export { DeviceAuthClientErrors } from './errors.ts';
