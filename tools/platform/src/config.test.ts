@@ -9,8 +9,11 @@ describe('readPlatformConfig', () => {
       controlPlanePort: 8080,
       redisPort: 6379,
       mongoPort: 27017,
+      kinesisPort: 4567,
+      kinesisShards: 4,
       externalRedisUrl: undefined,
       externalMongoUri: undefined,
+      externalKinesisEndpoint: undefined,
       dataDir: '/repo/.data'
     });
   });
@@ -23,6 +26,19 @@ describe('readPlatformConfig', () => {
     expect(config).toMatchObject({ controlPlanePort: 9080, redisPort: 7379, mongoPort: 37017 });
     expect(config.externalRedisUrl).toBe('redis://cache:6379');
     expect(config.externalMongoUri).toBe('mongodb://db/');
+  });
+
+  it('takes the Kinesis port, shard count and an external endpoint from the environment', () => {
+    const config = readPlatformConfig({ KINESIS_PORT: '14567', KINESIS_SHARDS: '8', KINESIS_ENDPOINT: 'https://kinesis.eu-west-1.amazonaws.com' }, '/repo');
+    expect(config).toMatchObject({ kinesisPort: 14567, kinesisShards: 8, externalKinesisEndpoint: 'https://kinesis.eu-west-1.amazonaws.com' });
+  });
+
+  it.each([['0'], ['-1'], ['two'], ['1001']])('rejects KINESIS_SHARDS=%s naming the variable', (value) => {
+    expect(() => readPlatformConfig({ KINESIS_SHARDS: value }, '/repo')).toThrow(`KINESIS_SHARDS must be a shard count (1-1000), got '${value}'`);
+  });
+
+  it('rejects a KINESIS_ENDPOINT that is not an http(s) URL', () => {
+    expect(() => readPlatformConfig({ KINESIS_ENDPOINT: 'kinesis.local:4567' }, '/repo')).toThrow(/^KINESIS_ENDPOINT must be a URL starting with http:\/\/ or https:\/\//);
   });
 
   it.each([['abc'], ['0'], ['70000'], ['80.5']])('rejects CONTROL_PLANE_PORT=%s naming the variable', (value) => {

@@ -6,9 +6,13 @@ export interface PlatformConfig {
   readonly controlPlanePort: number;
   readonly redisPort: number;
   readonly mongoPort: number;
+  readonly kinesisPort: number;
+  /** Shards of the `telemetry` stream when it is created; an existing stream keeps its own. */
+  readonly kinesisShards: number;
   /** Set when the user points at an existing server; then no local engine is started. */
   readonly externalRedisUrl: string | undefined;
   readonly externalMongoUri: string | undefined;
+  readonly externalKinesisEndpoint: string | undefined;
   readonly dataDir: string;
 }
 
@@ -19,8 +23,11 @@ export function readPlatformConfig(env: NodeJS.ProcessEnv, root: string): Platfo
     controlPlanePort: readPort(env, 'CONTROL_PLANE_PORT', 8080),
     redisPort: readPort(env, 'REDIS_PORT', 6379),
     mongoPort: readPort(env, 'MONGO_PORT', 27017),
+    kinesisPort: readPort(env, 'KINESIS_PORT', 4567),
+    kinesisShards: readShardCount(env, 'KINESIS_SHARDS', 4),
     externalRedisUrl: readUrl(env, 'REDIS_URL', ['redis:', 'rediss:']),
     externalMongoUri: readUrl(env, 'MONGODB_URI', ['mongodb:', 'mongodb+srv:']),
+    externalKinesisEndpoint: readUrl(env, 'KINESIS_ENDPOINT', ['http:', 'https:']),
     dataDir: join(root, '.data')
   };
 }
@@ -31,6 +38,15 @@ function readPort(env: NodeJS.ProcessEnv, variable: string, fallback: number): n
   const port = Number(raw);
   if (!/^\d+$/.test(raw) || port < 1 || port > 65_535) throw platformErrors.badEnv(variable, 'a TCP port (1-65535)', raw);
   return port;
+}
+
+function readShardCount(env: NodeJS.ProcessEnv, variable: string, fallback: number): number {
+  const raw = env[variable];
+  if (raw === undefined || raw === '') return fallback;
+  const shards = Number(raw);
+  // 1-1000: kinesalite starts with a shard limit of 1,000 (KinesisStartOptions.shardLimit).
+  if (!/^\d+$/.test(raw) || shards < 1 || shards > 1_000) throw platformErrors.badEnv(variable, 'a shard count (1-1000)', raw);
+  return shards;
 }
 
 function readUrl(env: NodeJS.ProcessEnv, variable: string, protocols: readonly string[]): string | undefined {

@@ -1,5 +1,14 @@
 import { join, relative } from 'node:path';
-import { assertPortFree, detectMongoWireEngine, repoRoot, startMongoWire, startRedis } from '@plexus/engines';
+import {
+  assertPortFree,
+  detectMongoWireEngine,
+  ensureKinesisStream,
+  repoRoot,
+  startKinesis,
+  startMongoWire,
+  startRedis,
+  type EngineHandle
+} from '@plexus/engines';
 import { nodeAppService } from './app-process.ts';
 import { readPlatformConfig, redactUrl, type PlatformConfig } from './config.ts';
 import { loadOrCreateAdminKey, loadOrCreateInternalToken } from './secrets.ts';
@@ -11,7 +20,10 @@ interface Endpoint {
   readonly value: string;
 }
 
-interface Plan {
+/** The ingest stream the MQTT gateway writes and the data plane reads (ARCHITECTURE.md, the message path). */
+export const TELEMETRY_STREAM = 'telemetry';
+
+export interface Plan {
   readonly services: readonly ServiceDefinition[];
   readonly endpoints: readonly Endpoint[];
   /** Ports this run will listen on, checked together before anything starts. */
@@ -64,7 +76,7 @@ async function shutdown(supervisor: Supervisor, failure: string | undefined): Pr
   return failure === undefined ? 0 : 1;
 }
 
-function planServices(config: PlatformConfig, root: string, adminKey: string, internalToken: string): Plan {
+export function planServices(config: PlatformConfig, root: string, adminKey: string, internalToken: string): Plan {
   const services: ServiceDefinition[] = [];
   const ports: Array<readonly [number, string, string, string?]> = [];
   const endpoints: Endpoint[] = [];
@@ -93,6 +105,19 @@ function planServices(config: PlatformConfig, root: string, adminKey: string, in
     endpoints.push({ label: 'Redis', value: `${redactUrl(redisUrl)}  (external, from REDIS_URL)` });
   }
 
+  if (config.externalKinesisEndpoint === undefined) {
+    const kinesisDir = join(dataDir, 'kinesis');
+    const kinesisUrl = `http://${host}:${config.kinesisPort}`;
+    services.push({ name: 'kinesalite', start: () => startKinesisWithStream(host, config.kinesisPort, kinesisDir, config.kinesisShards) });
+    ports.push([config.kinesisPort, 'Kinesis (kinesalite)', 'KINESIS_PORT', 'KINESIS_ENDPOINT']);
+    endpoints.push({
+      label: 'Kinesis',
+      value: `${kinesisUrl}  (kinesalite, stream '${TELEMETRY_STREAM}', data in ${relative(root, kinesisDir)}/)`
+    });
+  } else {
+    endpoints.push({ label: 'Kinesis', value: `${redactUrl(config.externalKinesisEndpoint)}  (external, from KINESIS_ENDPOINT)` });
+  }
+
   const controlPlane = `http://${host}:${config.controlPlanePort}`;
   services.push(
     nodeAppService({
@@ -117,6 +142,18 @@ function planServices(config: PlatformConfig, root: string, adminKey: string, in
     { label: 'Metrics', value: `${controlPlane}/metrics` }
   );
   return { services, endpoints, ports };
+}
+
+/** kinesalite with the telemetry stream ACTIVE, so apps started after it can write at once. */
+async function startKinesisWithStream(host: string, port: number, dataDir: string, shards: number): Promise<EngineHandle> {
+  const engine = await startKinesis({ host, port, dataDir });
+  try {
+    await ensureKinesisStream(engine.url, TELEMETRY_STREAM, shards);
+  } catch (error) {
+    await engine.stop();
+    throw error;
+  }
+  return engine;
 }
 
 function printSummary(

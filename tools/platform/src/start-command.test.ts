@@ -1,0 +1,44 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { freePort, kinesisApiCall } from '@plexus/engines';
+import { readPlatformConfig } from './config.ts';
+import { planServices } from './start-command.ts';
+
+const external = { MONGODB_URI: 'mongodb://db.example/', REDIS_URL: 'redis://cache.example:6379' };
+
+describe('planServices', () => {
+  it('runs kinesalite on KINESIS_PORT with its data in .data/kinesis, before the apps', () => {
+    const plan = planServices(readPlatformConfig({ ...external, KINESIS_PORT: '14567' }, '/repo'), '/repo', 'key', 'token');
+    expect(plan.services.map((service) => service.name)).toEqual(['kinesalite', 'control-plane']);
+    expect(plan.ports).toContainEqual([14567, 'Kinesis (kinesalite)', 'KINESIS_PORT', 'KINESIS_ENDPOINT']);
+    const kinesis = plan.endpoints.find((endpoint) => endpoint.label === 'Kinesis');
+    expect(kinesis?.value).toMatch(/^http:\/\/127\.0\.0\.1:14567 .*'telemetry'.*data in \.data\/kinesis\//);
+  });
+
+  it('starts kinesalite with the telemetry stream ACTIVE and KINESIS_SHARDS shards (integration)', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'plexus-platform-'));
+    const env = { ...external, KINESIS_PORT: String(await freePort()), KINESIS_SHARDS: '2' };
+    const [kinesalite] = planServices(readPlatformConfig(env, root), root, 'key', 'token').services;
+    const running = await kinesalite?.start();
+    try {
+      const summary = await kinesisApiCall<{ StreamDescriptionSummary: { StreamStatus: string; OpenShardCount: number } }>(
+        running?.url as string,
+        'DescribeStreamSummary',
+        { StreamName: 'telemetry' }
+      );
+      expect(summary.StreamDescriptionSummary).toMatchObject({ StreamStatus: 'ACTIVE', OpenShardCount: 2 });
+    } finally {
+      await running?.stop();
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+
+  it('starts no kinesalite when KINESIS_ENDPOINT names one, and prints where it is', () => {
+    const plan = planServices(readPlatformConfig({ ...external, KINESIS_ENDPOINT: 'http://kinesis.example:4567' }, '/repo'), '/repo', 'key', 'token');
+    expect(plan.services.map((service) => service.name)).toEqual(['control-plane']);
+    expect(plan.ports.map(([port]) => port)).toEqual([8080]);
+    expect(plan.endpoints).toContainEqual({ label: 'Kinesis', value: 'http://kinesis.example:4567/  (external, from KINESIS_ENDPOINT)' });
+  });
+});
