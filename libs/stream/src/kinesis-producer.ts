@@ -246,8 +246,13 @@ export class KinesisProducer extends EventEmitter implements StreamProducer {
       this.#wakeAt(this.#notBefore);
       return;
     }
+    // Ready lanes are spread over the free request slots: with few shards, one request per lane
+    // lets the next request be encoded while the stream still works on the previous one.
+    let readyLanes = 0;
+    for (const lane of this.#lanes.values()) if (!lane.inFlight && lane.waiting.length > 0 && lane.notBefore <= now) readyLanes++;
     while (this.#inFlightRequests < this.#maxInFlight) {
-      const entries = this.#buildRequest(now);
+      const entries = this.#buildRequest(now, Math.max(1, Math.ceil(readyLanes / (this.#maxInFlight - this.#inFlightRequests))));
+      readyLanes -= entries.length;
       if (entries.length === 0) break;
       this.#inFlightRequests++;
       void this.#send(entries);
@@ -260,11 +265,11 @@ export class KinesisProducer extends EventEmitter implements StreamProducer {
   }
 
   /** One aggregated record per free lane, within the request limits. */
-  #buildRequest(now: number): RequestEntry[] {
+  #buildRequest(now: number, maxEntries: number): RequestEntry[] {
     const entries: RequestEntry[] = [];
     let requestBytes = 0;
     for (const lane of this.#lanes.values()) {
-      if (entries.length >= MAX_REQUEST_ENTRIES) break;
+      if (entries.length >= Math.min(maxEntries, MAX_REQUEST_ENTRIES)) break;
       if (lane.inFlight || lane.waiting.length === 0 || lane.notBefore > now) continue;
       const aggregate = new Aggregate();
       let taken = 0;
