@@ -9,6 +9,11 @@ import { SharedGroup } from './shared-group.ts';
 // Filters live in a level trie: a node per filter level, with literal children in a Map and the
 // '+' and '#' children apart. Matching walks the topic's levels, so its cost follows the topic's
 // depth and the number of matching subscriptions, never the number of subscriptions held.
+//
+// Most of a gateway's subscriptions are devices on their own commands topic: one subscriber per
+// leaf, one child per device level, one subscription per device. Those "ones" are stored inline
+// and become a Map only at the second entry, which keeps a subscription to about a third of the
+// memory that a Map per node and per subscriber costs.
 
 export type QoS = 0 | 1 | 2;
 
@@ -48,14 +53,16 @@ interface MutableDelivery<S> {
 
 interface SubscriberRecord<S> {
   readonly subscriber: S;
-  /** By filter exactly as subscribed, `$share/…` prefix included. */
-  readonly subscriptions: Map<string, Subscription<S>>;
+  /** By filter exactly as subscribed, `$share/…` prefix included; a single one inline (null only while the first is added). */
+  subscriptions: Subscription<S> | Map<string, Subscription<S>> | null;
   /** The match call that last produced a delivery for this subscriber, and that delivery's index. */
   matchEpoch: number;
   deliveryIndex: number;
 }
 
 interface Subscription<S> {
+  /** Exactly as subscribed, `$share/…` prefix included. */
+  readonly filter: string;
   readonly record: SubscriberRecord<S>;
   readonly node: TrieNode<S>;
   readonly group: SharedGroup<Subscription<S>> | null;
@@ -70,10 +77,12 @@ class TrieNode<S> {
   readonly parent: TrieNode<S> | null;
   /** The filter level this node stands for under its parent: a literal, '+' or '#'. */
   readonly level: string;
-  literals: Map<string, TrieNode<S>> | null = null;
+  /** Literal children by level; a single child inline (its `level` is the key). */
+  literals: TrieNode<S> | Map<string, TrieNode<S>> | null = null;
   plus: TrieNode<S> | null = null;
   hash: TrieNode<S> | null = null;
-  direct: Map<SubscriberRecord<S>, Subscription<S>> | null = null;
+  /** Non-shared subscriptions by subscriber; a single one inline. */
+  direct: Subscription<S> | Map<SubscriberRecord<S>, Subscription<S>> | null = null;
   shared: Map<string, SharedGroup<Subscription<S>>> | null = null;
 
   constructor(parent: TrieNode<S> | null, level: string) {
@@ -112,7 +121,7 @@ export class SubscriptionTable<S> {
     if (shared !== null && options.noLocal === true) return 'no-local-on-shared-subscription'; // [MQTT-3.8.3-4]
 
     let record = this.records.get(subscriber);
-    const existing = record?.subscriptions.get(filter);
+    const existing = record === undefined ? undefined : findSubscription(record, filter);
     if (existing !== undefined) {
       // [MQTT-3.8.4-3] an identical filter replaces the subscription; for a shared one the
       // member keeps its place in the group.
@@ -120,7 +129,7 @@ export class SubscriptionTable<S> {
       return 'replaced';
     }
     if (record === undefined) {
-      record = { subscriber, subscriptions: new Map(), matchEpoch: 0, deliveryIndex: 0 };
+      record = { subscriber, subscriptions: null, matchEpoch: 0, deliveryIndex: 0 };
       this.records.set(subscriber, record);
     }
 
@@ -135,6 +144,7 @@ export class SubscriptionTable<S> {
       }
     }
     const subscription: Subscription<S> = {
+      filter,
       record,
       node,
       group,
@@ -145,9 +155,9 @@ export class SubscriptionTable<S> {
       memberIndex: -1
     };
     applyOptions(subscription, options);
-    if (group === null) (node.direct ??= new Map()).set(record, subscription);
+    if (group === null) addDirect(node, subscription);
     else group.add(subscription);
-    record.subscriptions.set(filter, subscription);
+    addToRecord(record, subscription);
     this.subscriptionCount++;
     return 'subscribed';
   }
@@ -155,10 +165,9 @@ export class SubscriptionTable<S> {
   /** Whether the subscriber held `filter` (exactly as subscribed, `$share/…` prefix included). */
   unsubscribe(subscriber: S, filter: string): boolean {
     const record = this.records.get(subscriber);
-    const subscription = record?.subscriptions.get(filter);
+    const subscription = record === undefined ? undefined : findSubscription(record, filter);
     if (record === undefined || subscription === undefined) return false;
-    record.subscriptions.delete(filter);
-    if (record.subscriptions.size === 0) this.records.delete(subscriber);
+    if (removeFromRecord(record, subscription)) this.records.delete(subscriber);
     this.detach(subscription);
     return true;
   }
@@ -168,10 +177,13 @@ export class SubscriptionTable<S> {
     const record = this.records.get(subscriber);
     if (record === undefined) return 0;
     this.records.delete(subscriber);
+    if (record.subscriptions === null) return 0;
+    if (!(record.subscriptions instanceof Map)) {
+      this.detach(record.subscriptions);
+      return 1;
+    }
     for (const subscription of record.subscriptions.values()) this.detach(subscription);
-    const removed = record.subscriptions.size;
-    record.subscriptions.clear();
-    return removed;
+    return record.subscriptions.size;
   }
 
   /**
@@ -205,33 +217,17 @@ export class SubscriptionTable<S> {
       this.collect(node, publisher, epoch, deliveries);
       return;
     }
-    const literal = node.literals?.get(levels[index] as string);
+    const literal = literalChild(node, levels[index] as string);
     if (literal !== undefined) this.walk(literal, levels, index + 1, dollarTopic, publisher, epoch, deliveries);
     if (node.plus !== null && wildcardsAllowed) this.walk(node.plus, levels, index + 1, dollarTopic, publisher, epoch, deliveries);
   }
 
   private collect(node: TrieNode<S>, publisher: S | undefined, epoch: number, deliveries: MutableDelivery<S>[]): void {
-    if (node.direct !== null) {
-      for (const subscription of node.direct.values()) {
-        const record = subscription.record;
-        // [MQTT-3.8.3-3] No Local: never back to the connection that published it.
-        if (subscription.noLocal && publisher !== undefined && record.subscriber === publisher) continue;
-        if (record.matchEpoch === epoch) {
-          // Overlapping subscriptions: one copy at the highest QoS [MQTT-3.3.4-2] carrying every
-          // subscription identifier [MQTT-3.3.4-3]. Retain As Published holds if any asks for it.
-          const delivery = deliveries[record.deliveryIndex] as MutableDelivery<S>;
-          if (subscription.qos > delivery.qos) delivery.qos = subscription.qos;
-          if (subscription.retainAsPublished) delivery.retainAsPublished = true;
-          if (subscription.subscriptionIdentifier !== undefined) {
-            if (delivery.subscriptionIdentifiers === NO_IDENTIFIERS) delivery.subscriptionIdentifiers = [];
-            delivery.subscriptionIdentifiers.push(subscription.subscriptionIdentifier);
-          }
-          continue;
-        }
-        record.matchEpoch = epoch;
-        record.deliveryIndex = deliveries.length;
-        deliveries.push(toDelivery(subscription, null));
-      }
+    const direct = node.direct;
+    if (direct instanceof Map) {
+      for (const subscription of direct.values()) deliverDirect(subscription, publisher, epoch, deliveries);
+    } else if (direct !== null) {
+      deliverDirect(direct, publisher, epoch, deliveries);
     }
     if (node.shared !== null) {
       // Shared subscriptions: one member per group gets the message (MQTT 5.0 §4.8.2); No Local
@@ -250,11 +246,10 @@ export class SubscriptionTable<S> {
       if (level === '+') child = node.plus ??= this.newNode(node, level);
       else if (level === '#') child = node.hash ??= this.newNode(node, level);
       else {
-        node.literals ??= new Map();
-        child = node.literals.get(level);
+        child = literalChild(node, level);
         if (child === undefined) {
           child = this.newNode(node, level);
-          node.literals.set(level, child);
+          addLiteralChild(node, child);
         }
       }
       node = child;
@@ -271,8 +266,7 @@ export class SubscriptionTable<S> {
     const node = subscription.node;
     const group = subscription.group;
     if (group === null) {
-      node.direct?.delete(subscription.record);
-      if (node.direct?.size === 0) node.direct = null;
+      removeDirect(node, subscription);
     } else {
       group.remove(subscription);
       if (group.size === 0) node.shared?.delete(group.shareName);
@@ -289,10 +283,7 @@ export class SubscriptionTable<S> {
       const parent: TrieNode<S> = node.parent;
       if (parent.plus === node) parent.plus = null;
       else if (parent.hash === node) parent.hash = null;
-      else {
-        parent.literals?.delete(node.level);
-        if (parent.literals?.size === 0) parent.literals = null;
-      }
+      else removeLiteralChild(parent, node);
       this.trieNodeCount--;
       node = parent;
     }
@@ -315,4 +306,93 @@ function toDelivery<S>(subscription: Subscription<S>, shareName: string | null):
     subscriptionIdentifiers: identifier === undefined ? (NO_IDENTIFIERS as number[]) : [identifier],
     shareName
   };
+}
+
+function deliverDirect<S>(subscription: Subscription<S>, publisher: S | undefined, epoch: number, deliveries: MutableDelivery<S>[]): void {
+  const record = subscription.record;
+  // [MQTT-3.8.3-3] No Local: never back to the connection that published it.
+  if (subscription.noLocal && publisher !== undefined && record.subscriber === publisher) return;
+  if (record.matchEpoch === epoch) {
+    // Overlapping subscriptions: one copy at the highest QoS [MQTT-3.3.4-2] carrying every
+    // subscription identifier [MQTT-3.3.4-3]. Retain As Published holds if any asks for it.
+    const delivery = deliveries[record.deliveryIndex] as MutableDelivery<S>;
+    if (subscription.qos > delivery.qos) delivery.qos = subscription.qos;
+    if (subscription.retainAsPublished) delivery.retainAsPublished = true;
+    if (subscription.subscriptionIdentifier !== undefined) {
+      if (delivery.subscriptionIdentifiers === NO_IDENTIFIERS) delivery.subscriptionIdentifiers = [];
+      delivery.subscriptionIdentifiers.push(subscription.subscriptionIdentifier);
+    }
+    return;
+  }
+  // The first copy for this subscriber in this match: remember where it is, for merging.
+  record.matchEpoch = epoch;
+  record.deliveryIndex = deliveries.length;
+  deliveries.push(toDelivery(subscription, null));
+}
+
+// The inline-one-then-Map containers.
+
+function literalChild<S>(node: TrieNode<S>, level: string): TrieNode<S> | undefined {
+  const literals = node.literals;
+  if (literals instanceof Map) return literals.get(level);
+  return literals !== null && literals.level === level ? literals : undefined;
+}
+
+function addLiteralChild<S>(node: TrieNode<S>, child: TrieNode<S>): void {
+  const literals = node.literals;
+  if (literals === null) node.literals = child;
+  else if (literals instanceof Map) literals.set(child.level, child);
+  else node.literals = new Map([[literals.level, literals], [child.level, child]]);
+}
+
+function removeLiteralChild<S>(node: TrieNode<S>, child: TrieNode<S>): void {
+  const literals = node.literals;
+  if (literals === child) node.literals = null;
+  else if (literals instanceof Map) {
+    literals.delete(child.level);
+    if (literals.size === 1) node.literals = literals.values().next().value ?? null;
+  }
+}
+
+function addDirect<S>(node: TrieNode<S>, subscription: Subscription<S>): void {
+  const direct = node.direct;
+  if (direct === null) node.direct = subscription;
+  else if (direct instanceof Map) direct.set(subscription.record, subscription);
+  else node.direct = new Map([[direct.record, direct], [subscription.record, subscription]]);
+}
+
+function removeDirect<S>(node: TrieNode<S>, subscription: Subscription<S>): void {
+  const direct = node.direct;
+  if (direct === subscription) node.direct = null;
+  else if (direct instanceof Map) {
+    direct.delete(subscription.record);
+    if (direct.size === 1) node.direct = direct.values().next().value ?? null;
+  }
+}
+
+function findSubscription<S>(record: SubscriberRecord<S>, filter: string): Subscription<S> | undefined {
+  const subscriptions = record.subscriptions;
+  if (subscriptions instanceof Map) return subscriptions.get(filter);
+  return subscriptions !== null && subscriptions.filter === filter ? subscriptions : undefined;
+}
+
+function addToRecord<S>(record: SubscriberRecord<S>, subscription: Subscription<S>): void {
+  const subscriptions = record.subscriptions;
+  if (subscriptions === null) record.subscriptions = subscription;
+  else if (subscriptions instanceof Map) subscriptions.set(subscription.filter, subscription);
+  else {
+    record.subscriptions = new Map([[subscriptions.filter, subscriptions], [subscription.filter, subscription]]);
+  }
+}
+
+/** Whether the record is left without subscriptions. */
+function removeFromRecord<S>(record: SubscriberRecord<S>, subscription: Subscription<S>): boolean {
+  const subscriptions = record.subscriptions;
+  if (subscriptions === subscription) return true;
+  if (subscriptions instanceof Map) {
+    subscriptions.delete(subscription.filter);
+    if (subscriptions.size === 1) record.subscriptions = subscriptions.values().next().value as Subscription<S>;
+    return subscriptions.size === 0;
+  }
+  return false;
 }
