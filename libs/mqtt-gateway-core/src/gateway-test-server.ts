@@ -1,0 +1,113 @@
+import { EventEmitter } from 'node:events';
+import { createServer, type AddressInfo, type Server } from 'node:net';
+import type { AuthRequest, AuthResult } from '@plexus/contracts';
+import { KeepaliveWheel, SubscriptionTable } from '@plexus/mqtt-routing';
+import type { StreamProducer, StreamRecord } from '@plexus/stream';
+import { attachConnection } from './connection.ts';
+import type { GatewayContext } from './gateway-context.ts';
+import { MessageIds } from './message-ids.ts';
+import { ReasonCode } from './reason-codes.ts';
+import type { MqttSession } from './session.ts';
+import { SessionRegistry } from './session-registry.ts';
+
+/**
+ * The StreamProducer port for protocol tests: records every put and lets the test decide when
+ * the stream accepts it, so "no PUBACK before the stream accepted" is observable without timing.
+ * The real Kinesis adapter has its own tests against kinesalite.
+ */
+export class HeldProducer extends EventEmitter implements StreamProducer {
+  readonly records: StreamRecord[] = [];
+  holding = false;
+  private readonly held: (() => void)[] = [];
+  private readonly putListeners = new Set<() => void>();
+  readonly bufferedBytes = 0;
+  readonly batches = 0;
+  readonly retries = 0;
+  readonly failures = 0;
+  readonly saturated = false;
+
+  get bufferedRecords(): number {
+    return this.held.length;
+  }
+
+  get acknowledgedRecords(): number {
+    return this.records.length - this.held.length;
+  }
+
+  put(record: StreamRecord): Promise<void> {
+    this.records.push(record);
+    for (const listener of this.putListeners) listener();
+    if (!this.holding) return Promise.resolve();
+    return new Promise((resolve) => this.held.push(resolve));
+  }
+
+  /** Accepts everything held so far. */
+  release(): void {
+    for (const resolve of this.held.splice(0)) resolve();
+  }
+
+  /** Resolves once `count` records have been put. */
+  whenPut(count: number, timeoutMs = 5000): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const check = () => {
+        if (this.records.length < count) return;
+        clearTimeout(timer);
+        this.putListeners.delete(check);
+        resolve();
+      };
+      const timer = setTimeout(() => reject(new Error(`only ${this.records.length} of ${count} records put`)), timeoutMs);
+      this.putListeners.add(check);
+      check();
+    });
+  }
+
+  async flush(): Promise<void> {}
+  async close(): Promise<void> {}
+  async whenDrained(): Promise<void> {}
+}
+
+export interface TestGateway {
+  readonly url: string;
+  readonly context: GatewayContext;
+  readonly producer: HeldProducer;
+  /** Moves the gateway's clock on and closes the sessions whose keepalive ran out. */
+  advanceClock(ms: number): MqttSession[];
+  close(): Promise<void>;
+}
+
+/** A gateway on a free loopback port; `credentials` maps a password to its authentication result. */
+export async function startTestGateway(credentials: Readonly<Record<string, AuthResult>>): Promise<TestGateway> {
+  let clock = 1_000_000;
+  const producer = new HeldProducer();
+  const keepalive = new KeepaliveWheel<MqttSession>({ slotWidthMs: 100, slotCount: 1024, nowMs: clock });
+  const context: GatewayContext = {
+    authenticator: {
+      authenticate: async (request: AuthRequest) => credentials[request.password] ?? { result: 'deny', reason: 'bad-credentials' }
+    },
+    producer,
+    router: new SubscriptionTable<MqttSession>(),
+    keepalive,
+    sessions: new SessionRegistry(),
+    messageIds: new MessageIds(),
+    limits: { maxPacketBytes: 64 * 1024, receiveMaximum: 100, maxKeepaliveSeconds: 60, connectTimeoutMs: 10_000 },
+    now: () => clock
+  };
+  const server: Server = createServer((socket) => attachConnection(context, socket));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `mqtt://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    context,
+    producer,
+    advanceClock(ms) {
+      clock += ms;
+      const expired = keepalive.advance(clock);
+      for (const session of expired) session.close(ReasonCode.keepAliveTimeout);
+      return expired;
+    },
+    close: () =>
+      new Promise((resolve) => {
+        for (const session of [...context.sessions.all()]) session.close(ReasonCode.serverShuttingDown);
+        server.close(() => resolve());
+      })
+  };
+}

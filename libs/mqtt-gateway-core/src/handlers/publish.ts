@@ -1,0 +1,97 @@
+import type { IPublishPacket } from 'mqtt-packet';
+import type { StreamRecordKind } from '@plexus/stream';
+import { isValidTopicName, mayPublish, mountTopic, parseDeviceTopic, unmountTopic } from '@plexus/topics';
+import type { GatewayContext } from '../gateway-context.ts';
+import { ReasonCode } from '../reason-codes.ts';
+import type { MqttSession } from '../session.ts';
+
+/** Topics whose messages are stored (the stream) before they are acknowledged; others are live only. */
+function streamKindOf(topic: string): StreamRecordKind | null {
+  const parsed = parseDeviceTopic(topic);
+  if (!parsed) return null;
+  if (parsed.kind === 'telemetry') return 'telemetry';
+  if (parsed.kind === 'shadow-update') return 'shadow';
+  return null;
+}
+
+/** Closes with a reason for v5; 3.1.1 has no way to refuse a PUBLISH but closing. */
+function rejectPublish(session: MqttSession, packet: IPublishPacket, reasonCode: number): void {
+  if (session.isV5 && packet.qos === 1 && reasonCode === ReasonCode.notAuthorized) {
+    // [MQTT-3.4.2-1] a v5 PUBACK may carry the reason; the connection stays up.
+    session.send({ cmd: 'puback', messageId: packet.messageId as number, reasonCode });
+    return;
+  }
+  session.close(reasonCode);
+}
+
+/** Delivers a message to the live subscribers of its (mounted) topic. */
+export function route(context: GatewayContext, publisher: MqttSession | undefined, tenantId: string, topic: string, payload: Buffer): void {
+  const mounted = mountTopic(tenantId, topic);
+  for (const delivery of context.router.match(mounted, publisher)) {
+    const subscriberTopic = unmountTopic(delivery.subscriber.tenantId, mounted);
+    if (subscriberTopic === null) continue;
+    delivery.subscriber.deliver(subscriberTopic, payload, delivery.qos === 0 ? 0 : 1, delivery.subscriptionIdentifiers);
+  }
+}
+
+/**
+ * Appends what must be stored to the stream and routes it to live subscribers. Resolves once
+ * the stream has accepted it: "acked means durable".
+ */
+export async function ingest(context: GatewayContext, publisher: MqttSession | undefined, tenantId: string, deviceId: string, topic: string, payload: Buffer): Promise<void> {
+  const kind = streamKindOf(topic);
+  if (kind) {
+    await context.producer.put({
+      tenantId,
+      deviceId,
+      messageId: context.messageIds.next(),
+      receivedAt: context.now(),
+      kind,
+      topic,
+      payload
+    });
+  }
+  route(context, publisher, tenantId, topic, payload);
+}
+
+export async function handlePublish(context: GatewayContext, session: MqttSession, packet: IPublishPacket): Promise<void> {
+  if (packet.qos === 2) {
+    // [MQTT-3.2.2-11] CONNACK said Maximum QoS 1; a QoS 2 PUBLISH is a protocol error.
+    session.close(ReasonCode.qosNotSupported);
+    return;
+  }
+  if (packet.retain && session.isV5) {
+    // [MQTT-3.3.1-12] CONNACK said Retain Available 0. 3.1.1 clients' retain flags are ignored.
+    session.close(ReasonCode.retainNotSupported);
+    return;
+  }
+  if (!isValidTopicName(packet.topic)) {
+    session.close(ReasonCode.topicNameInvalid);
+    return;
+  }
+  const principal = session.principal;
+  if (!principal || !mayPublish(principal.kind === 'device' ? { kind: 'device', deviceId: principal.deviceId } : { kind: 'app' }, packet.topic)) {
+    rejectPublish(session, packet, ReasonCode.notAuthorized);
+    return;
+  }
+  if (packet.qos === 1 && session.pendingAcks >= context.limits.receiveMaximum) {
+    // [MQTT-3.3.4-9] more unacknowledged QoS 1 publishes than our Receive Maximum.
+    session.close(ReasonCode.receiveMaximumExceeded);
+    return;
+  }
+
+  const payload = Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload);
+  const deviceId = parseDeviceTopic(packet.topic)?.deviceId as string;
+  if (packet.qos === 0) {
+    await ingest(context, session, session.tenantId, deviceId, packet.topic, payload);
+    return;
+  }
+  session.pendingAcks++;
+  try {
+    await ingest(context, session, session.tenantId, deviceId, packet.topic, payload);
+  } finally {
+    session.pendingAcks--;
+  }
+  // [MQTT-4.3.2-2] PUBACK only after the message is stored: the stream has accepted it.
+  session.send({ cmd: 'puback', messageId: packet.messageId as number });
+}

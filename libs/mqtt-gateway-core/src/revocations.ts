@@ -1,0 +1,10 @@
+import type { RevocationEvent } from '@plexus/contracts';
+import type { GatewayContext } from './gateway-context.ts';
+import { ReasonCode } from './reason-codes.ts';
+
+/** Closes the live sessions a revocation takes access away from; returns how many. */
+export function disconnectRevoked(context: GatewayContext, event: RevocationEvent): number {
+  const affected = context.sessions.affectedBy(event);
+  for (const session of affected) session.close(ReasonCode.administrativeAction);
+  return affected.length;
+}
