@@ -1,0 +1,103 @@
+import { createServer, type AddressInfo, type Server } from 'node:net';
+import type { Server as HttpServer } from 'node:http';
+import { Redis } from 'ioredis';
+import { ConnectAuthenticator, subscribeToRevocations } from '@plexus/device-auth-client';
+import { attachConnection, disconnectRevoked, MessageIds, ReasonCode, SessionRegistry, type GatewayContext, type MqttSession } from '@plexus/mqtt-gateway-core';
+import { KeepaliveWheel, SubscriptionTable } from '@plexus/mqtt-routing';
+import type { Logger } from '@plexus/observability';
+import { createKinesisClient, KinesisProducer } from '@plexus/stream';
+import type { GatewayConfig } from './config.ts';
+import { gatewayMetrics } from './gateway-metrics.ts';
+import { operationsServer } from './operations-server.ts';
+
+const KEEPALIVE_SLOT_MS = 1000;
+
+export interface RunningGateway {
+  readonly mqttPort: number;
+  readonly metricsPort: number;
+  readonly context: GatewayContext;
+  /** Stops accepting, closes sessions (v5: 0x8B), drains the stream producer, releases connections. */
+  stop(): Promise<void>;
+}
+
+function listen(server: Server | HttpServer, host: string, port: number, what: string, variable: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', (error: NodeJS.ErrnoException) =>
+      reject(error.code === 'EADDRINUSE' ? new Error(`port ${port} for ${what} is already in use; set ${variable} to another port`) : error)
+    );
+    server.listen(port, host, () => resolve((server.address() as AddressInfo).port));
+  });
+}
+
+export async function startGateway(config: GatewayConfig, log: Logger): Promise<RunningGateway> {
+  const producer = new KinesisProducer({
+    client: createKinesisClient(config.KINESIS_ENDPOINT === undefined ? {} : { endpoint: config.KINESIS_ENDPOINT }),
+    streamName: config.KINESIS_STREAM,
+    ownsClient: true
+  });
+  const authenticator = new ConnectAuthenticator({ controlPlaneUrl: config.CONTROL_PLANE_URL, internalToken: config.PLEXUS_INTERNAL_TOKEN });
+  const keepalive = new KeepaliveWheel<MqttSession>({ slotWidthMs: KEEPALIVE_SLOT_MS, nowMs: Date.now() });
+  const context: GatewayContext = {
+    authenticator,
+    producer,
+    router: new SubscriptionTable<MqttSession>(),
+    keepalive,
+    sessions: new SessionRegistry(),
+    messageIds: new MessageIds(),
+    limits: {
+      maxPacketBytes: config.MQTT_MAX_PACKET_BYTES,
+      receiveMaximum: config.MQTT_RECEIVE_MAXIMUM,
+      maxKeepaliveSeconds: config.MQTT_MAX_KEEPALIVE_SECONDS,
+      connectTimeoutMs: config.MQTT_CONNECT_TIMEOUT_MS
+    },
+    now: Date.now
+  };
+
+  // Backpressure: while the stream cannot keep up, stop reading sockets; acks wait with the data.
+  const pauseAll = () => {
+    for (const session of context.sessions.all()) session.socket.pause();
+    log.warn({ backlog: producer.bufferedRecords }, 'stream saturated; sockets paused');
+  };
+  const resumeAll = () => {
+    for (const session of context.sessions.all()) session.socket.resume();
+    log.info('stream drained; sockets resumed');
+  };
+  producer.on('saturated', pauseAll);
+  producer.on('drain', resumeAll);
+
+  // [MQTT-3.1.2-24] sessions silent for 1.5 × keepalive, and connections that never sent CONNECT.
+  keepalive.start(KEEPALIVE_SLOT_MS, Date.now, (expired) => {
+    for (const session of expired) session.close(ReasonCode.keepAliveTimeout);
+  });
+
+  const subscriber = new Redis(config.REDIS_URL, { maxRetriesPerRequest: null });
+  authenticator.onRevocation((event) => {
+    const dropped = disconnectRevoked(context, event);
+    if (dropped > 0) log.info({ event, dropped }, 'revocation closed sessions');
+  });
+  const stopRevocations = await subscribeToRevocations(subscriber, authenticator, (message) => log.warn({ message }, 'malformed revocation event'));
+
+  const mqttServer = createServer((socket) => {
+    const session = attachConnection(context, socket);
+    if (producer.saturated) session.socket.pause();
+  });
+  const operations = operationsServer(gatewayMetrics(context.sessions, producer, authenticator), () => mqttServer.listening && subscriber.status === 'ready');
+  const mqttPort = await listen(mqttServer, config.MQTT_HOST, config.MQTT_PORT, 'MQTT', 'MQTT_PORT');
+  const metricsPort = await listen(operations, config.MQTT_HOST, config.GATEWAY_METRICS_PORT, 'gateway metrics', 'GATEWAY_METRICS_PORT');
+  log.info({ mqttPort, metricsPort, stream: config.KINESIS_STREAM }, 'MQTT gateway listening');
+
+  return {
+    mqttPort,
+    metricsPort,
+    context,
+    async stop() {
+      mqttServer.close();
+      keepalive.stop();
+      for (const session of [...context.sessions.all()]) session.close(ReasonCode.serverShuttingDown);
+      await producer.close();
+      await stopRevocations();
+      subscriber.disconnect();
+      await new Promise<void>((resolve) => operations.close(() => resolve()));
+    }
+  };
+}
