@@ -10,6 +10,8 @@ describe('readPlatformConfig', () => {
       redisPort: 6379,
       mongoPort: 27017,
       kinesisPort: 4567,
+      mqttPort: 1883,
+      gatewayMetricsPort: 9100,
       kinesisShards: 4,
       externalRedisUrl: undefined,
       externalMongoUri: undefined,

@@ -7,6 +7,8 @@ export interface PlatformConfig {
   readonly redisPort: number;
   readonly mongoPort: number;
   readonly kinesisPort: number;
+  readonly mqttPort: number;
+  readonly gatewayMetricsPort: number;
   /** Shards of the `telemetry` stream when it is created; an existing stream keeps its own. */
   readonly kinesisShards: number;
   /** Set when the user points at an existing server; then no local engine is started. */
@@ -24,6 +26,8 @@ export function readPlatformConfig(env: NodeJS.ProcessEnv, root: string): Platfo
     redisPort: readPort(env, 'REDIS_PORT', 6379),
     mongoPort: readPort(env, 'MONGO_PORT', 27017),
     kinesisPort: readPort(env, 'KINESIS_PORT', 4567),
+    mqttPort: readPort(env, 'MQTT_PORT', 1883),
+    gatewayMetricsPort: readPort(env, 'GATEWAY_METRICS_PORT', 9100),
     kinesisShards: readShardCount(env, 'KINESIS_SHARDS', 4),
     externalRedisUrl: readUrl(env, 'REDIS_URL', ['redis:', 'rediss:']),
     externalMongoUri: readUrl(env, 'MONGODB_URI', ['mongodb:', 'mongodb+srv:']),

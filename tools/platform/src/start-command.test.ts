@@ -11,7 +11,7 @@ const external = { MONGODB_URI: 'mongodb://db.example/', REDIS_URL: 'redis://cac
 describe('planServices', () => {
   it('runs kinesalite on KINESIS_PORT with its data in .data/kinesis, before the apps', () => {
     const plan = planServices(readPlatformConfig({ ...external, KINESIS_PORT: '14567' }, '/repo'), '/repo', 'key', 'token');
-    expect(plan.services.map((service) => service.name)).toEqual(['kinesalite', 'control-plane']);
+    expect(plan.services.map((service) => service.name)).toEqual(['kinesalite', 'control-plane', 'mqtt-gateway']);
     expect(plan.ports).toContainEqual([14567, 'Kinesis (kinesalite)', 'KINESIS_PORT', 'KINESIS_ENDPOINT']);
     const kinesis = plan.endpoints.find((endpoint) => endpoint.label === 'Kinesis');
     expect(kinesis?.value).toMatch(/^http:\/\/127\.0\.0\.1:14567 .*'telemetry'.*data in \.data\/kinesis\//);
@@ -37,8 +37,17 @@ describe('planServices', () => {
 
   it('starts no kinesalite when KINESIS_ENDPOINT names one, and prints where it is', () => {
     const plan = planServices(readPlatformConfig({ ...external, KINESIS_ENDPOINT: 'http://kinesis.example:4567' }, '/repo'), '/repo', 'key', 'token');
-    expect(plan.services.map((service) => service.name)).toEqual(['control-plane']);
-    expect(plan.ports.map(([port]) => port)).toEqual([8080]);
+    expect(plan.services.map((service) => service.name)).toEqual(['control-plane', 'mqtt-gateway']);
+    expect(plan.ports.map(([port]) => port)).toEqual([8080, 1883, 9100]);
     expect(plan.endpoints).toContainEqual({ label: 'Kinesis', value: 'http://kinesis.example:4567/  (external, from KINESIS_ENDPOINT)' });
+  });
+
+  it('runs the MQTT gateway after the control plane, on MQTT_PORT with metrics on GATEWAY_METRICS_PORT', () => {
+    const plan = planServices(readPlatformConfig({ ...external, MQTT_PORT: '11883', GATEWAY_METRICS_PORT: '19100' }, '/repo'), '/repo', 'key', 'token');
+    const names = plan.services.map((service) => service.name);
+    expect(names.indexOf('mqtt-gateway')).toBeGreaterThan(names.indexOf('control-plane'));
+    expect(plan.ports).toContainEqual([11883, 'MQTT', 'MQTT_PORT']);
+    expect(plan.ports).toContainEqual([19100, 'the gateway metrics', 'GATEWAY_METRICS_PORT']);
+    expect(plan.endpoints.find((endpoint) => endpoint.label === 'MQTT')?.value).toMatch(/^mqtt:\/\/127\.0\.0\.1:11883 /);
   });
 });

@@ -105,9 +105,11 @@ export function planServices(config: PlatformConfig, root: string, adminKey: str
     endpoints.push({ label: 'Redis', value: `${redactUrl(redisUrl)}  (external, from REDIS_URL)` });
   }
 
-  if (config.externalKinesisEndpoint === undefined) {
+  let kinesisEndpoint = config.externalKinesisEndpoint;
+  if (kinesisEndpoint === undefined) {
     const kinesisDir = join(dataDir, 'kinesis');
     const kinesisUrl = `http://${host}:${config.kinesisPort}`;
+    kinesisEndpoint = kinesisUrl;
     services.push({ name: 'kinesalite', start: () => startKinesisWithStream(host, config.kinesisPort, kinesisDir, config.kinesisShards) });
     ports.push([config.kinesisPort, 'Kinesis (kinesalite)', 'KINESIS_PORT', 'KINESIS_ENDPOINT']);
     endpoints.push({
@@ -115,7 +117,7 @@ export function planServices(config: PlatformConfig, root: string, adminKey: str
       value: `${kinesisUrl}  (kinesalite, stream '${TELEMETRY_STREAM}', data in ${relative(root, kinesisDir)}/)`
     });
   } else {
-    endpoints.push({ label: 'Kinesis', value: `${redactUrl(config.externalKinesisEndpoint)}  (external, from KINESIS_ENDPOINT)` });
+    endpoints.push({ label: 'Kinesis', value: `${redactUrl(kinesisEndpoint)}  (external, from KINESIS_ENDPOINT)` });
   }
 
   const controlPlane = `http://${host}:${config.controlPlanePort}`;
@@ -136,10 +138,33 @@ export function planServices(config: PlatformConfig, root: string, adminKey: str
     })
   );
   ports.push([config.controlPlanePort, 'the control plane', 'CONTROL_PLANE_PORT']);
+
+  const gatewayMetrics = `http://${host}:${config.gatewayMetricsPort}`;
+  services.push(
+    nodeAppService({
+      name: 'mqtt-gateway',
+      entry: join(root, 'apps', 'mqtt-gateway', 'src', 'main.ts'),
+      url: `mqtt://${host}:${config.mqttPort}`,
+      readyUrl: `${gatewayMetrics}/readyz`,
+      env: {
+        MQTT_HOST: host,
+        MQTT_PORT: String(config.mqttPort),
+        GATEWAY_METRICS_PORT: String(config.gatewayMetricsPort),
+        CONTROL_PLANE_URL: controlPlane,
+        PLEXUS_INTERNAL_TOKEN: internalToken,
+        REDIS_URL: redisUrl,
+        KINESIS_ENDPOINT: kinesisEndpoint,
+        KINESIS_STREAM: TELEMETRY_STREAM
+      }
+    })
+  );
+  ports.push([config.mqttPort, 'MQTT', 'MQTT_PORT'], [config.gatewayMetricsPort, 'the gateway metrics', 'GATEWAY_METRICS_PORT']);
   endpoints.unshift(
     { label: 'REST API', value: `${controlPlane}/v1` },
     { label: 'API docs', value: `${controlPlane}/docs` },
-    { label: 'Metrics', value: `${controlPlane}/metrics` }
+    { label: 'Metrics', value: `${controlPlane}/metrics` },
+    { label: 'MQTT', value: `mqtt://${host}:${config.mqttPort}  (devices: client id = device id, password = device token)` },
+    { label: 'Gateway metrics', value: `${gatewayMetrics}/metrics` }
   );
   return { services, endpoints, ports };
 }
