@@ -1,24 +1,16 @@
 import { Redis } from 'ioredis';
 import { MongoClient } from 'mongodb';
+import { loadConfigOrExit } from '@plexus/config';
 import { isPlexusError } from '@plexus/errors';
 import { createLogger, loggerOptions, MetricsRegistry } from '@plexus/observability';
 import { ensureBootstrapAdminKey, ensureRegistryIndexes, redisRevocationPublisher, registryCollections } from '@plexus/registry';
 import { buildControlPlane } from './app.ts';
-import { loadControlPlaneConfig, type ControlPlaneConfig } from './config.ts';
+import { loadControlPlaneConfig } from './config.ts';
 
 const SHUTDOWN_DEADLINE_MS = 15_000;
 
-function loadConfigOrExit(): ControlPlaneConfig {
-  try {
-    return loadControlPlaneConfig();
-  } catch (error) {
-    console.error(`control-plane: ${error instanceof Error ? error.message : String(error)}`);
-    process.exit(1);
-  }
-}
-
 async function main(): Promise<void> {
-  const config = loadConfigOrExit();
+  const config = loadConfigOrExit('control-plane', loadControlPlaneConfig);
   const log = createLogger('control-plane', config.LOG_LEVEL);
 
   const mongo = await MongoClient.connect(config.MONGODB_URI, { serverSelectionTimeoutMS: 10_000, maxPoolSize: 64 });

@@ -1,5 +1,5 @@
 import { Type, type Static } from 'typebox';
-import { loadConfig } from '@plexus/config';
+import { loadConfig, LogLevel, RedisUrl } from '@plexus/config';
 
 export const GatewayConfigSchema = Type.Object({
   MQTT_HOST: Type.String({ default: '127.0.0.1' }),
@@ -7,17 +7,14 @@ export const GatewayConfigSchema = Type.Object({
   GATEWAY_METRICS_PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 9100 }),
   CONTROL_PLANE_URL: Type.String({ pattern: '^https?://', default: 'http://127.0.0.1:8080' }),
   PLEXUS_INTERNAL_TOKEN: Type.String({ minLength: 32 }),
-  REDIS_URL: Type.String({ pattern: '^rediss?://', default: 'redis://127.0.0.1:6379' }),
+  REDIS_URL: RedisUrl,
   KINESIS_ENDPOINT: Type.Optional(Type.String({ pattern: '^https?://' })),
   KINESIS_STREAM: Type.String({ minLength: 1, maxLength: 128, default: 'telemetry' }),
   MQTT_MAX_PACKET_BYTES: Type.Integer({ minimum: 1024, maximum: 268_435_455, default: 256 * 1024 }),
   MQTT_RECEIVE_MAXIMUM: Type.Integer({ minimum: 1, maximum: 65_535, default: 100 }),
   MQTT_MAX_KEEPALIVE_SECONDS: Type.Integer({ minimum: 5, maximum: 65_535, default: 300 }),
   MQTT_CONNECT_TIMEOUT_MS: Type.Integer({ minimum: 100, default: 10_000 }),
-  LOG_LEVEL: Type.Union(
-    ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((level) => Type.Literal(level)),
-    { default: 'info' }
-  )
+  LOG_LEVEL: LogLevel
 });
 export type GatewayConfig = Static<typeof GatewayConfigSchema>;
 

@@ -1,21 +1,13 @@
+import { loadConfigOrExit } from '@plexus/config';
 import { isPlexusError } from '@plexus/errors';
 import { createLogger } from '@plexus/observability';
-import { loadGatewayConfig, type GatewayConfig } from './config.ts';
+import { loadGatewayConfig } from './config.ts';
 import { startGateway } from './start-gateway.ts';
 
 const SHUTDOWN_DEADLINE_MS = 20_000;
 
-function loadConfigOrExit(): GatewayConfig {
-  try {
-    return loadGatewayConfig();
-  } catch (error) {
-    console.error(`mqtt-gateway: ${error instanceof Error ? error.message : String(error)}`);
-    process.exit(1);
-  }
-}
-
 async function main(): Promise<void> {
-  const config = loadConfigOrExit();
+  const config = loadConfigOrExit('mqtt-gateway', loadGatewayConfig);
   const log = createLogger('mqtt-gateway', config.LOG_LEVEL);
   const gateway = await startGateway(config, log);
 
