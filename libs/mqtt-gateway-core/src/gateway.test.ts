@@ -127,6 +127,21 @@ describe('PUBLISH from devices', () => {
     expect(Buffer.from(gateway.producer.records.at(-1)?.payload ?? []).toString()).toBe('{"t":21.5}');
   });
 
+  it('keeps many QoS 1 publishes in flight and acknowledges them in order [MQTT-4.6.0-2]', async () => {
+    const d1 = await client('d-1', 'token-d1', 5);
+    gateway.producer.holding = true;
+    const before = gateway.producer.records.length;
+    const acked: number[] = [];
+    const publishes = [1, 2, 3].map((n) => d1.publishAsync('devices/d-1/telemetry', String(n), { qos: 1 }).then(() => acked.push(n)));
+    // All three reach the stream before it has accepted any: nothing waits for the previous PUBACK.
+    await gateway.producer.whenPut(before + 3);
+    expect(acked).toEqual([]);
+    expect(gateway.producer.records.slice(before).map((record) => Buffer.from(record.payload).toString())).toEqual(['1', '2', '3']);
+    gateway.producer.release();
+    await Promise.all(publishes);
+    expect(acked).toEqual([1, 2, 3]);
+  });
+
   it('refuses a publish under another device: PUBACK 0x87 on 5.0, a closed connection on 3.1.1', async () => {
     const v5 = await client('d-1', 'token-d1', 5);
     await expect(v5.publishAsync('devices/d-2/telemetry', 'x', { qos: 1 })).rejects.toMatchObject({ code: 0x87 });

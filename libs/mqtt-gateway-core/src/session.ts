@@ -36,6 +36,8 @@ export class MqttSession {
   will: WillMessage | null = null;
   /** QoS 1 publishes from the client whose records the stream has not accepted yet. */
   pendingAcks = 0;
+  /** Settles after the last PUBACK sent; the next one chains on it, keeping PUBACKs in order. */
+  ackChain: Promise<void> = Promise.resolve();
   /** The client's Receive Maximum: QoS 1 publishes we may have unacknowledged towards it. */
   clientReceiveMaximum = 65_535;
   clientMaximumPacketSize = Number.POSITIVE_INFINITY;

@@ -17,8 +17,10 @@ function streamKindOf(topic: string): StreamRecordKind | null {
 /** Closes with a reason for v5; 3.1.1 has no way to refuse a PUBLISH but closing. */
 function rejectPublish(session: MqttSession, packet: IPublishPacket, reasonCode: number): void {
   if (session.isV5 && packet.qos === 1 && reasonCode === ReasonCode.notAuthorized) {
-    // [MQTT-3.4.2-1] a v5 PUBACK may carry the reason; the connection stays up.
-    session.send({ cmd: 'puback', messageId: packet.messageId as number, reasonCode });
+    // [MQTT-3.4.2-1] a v5 PUBACK may carry the reason; the connection stays up. It waits its
+    // turn behind earlier PUBACKs [MQTT-4.6.0-2].
+    const messageId = packet.messageId as number;
+    session.ackChain = session.ackChain.then(() => session.send({ cmd: 'puback', messageId, reasonCode }));
     return;
   }
   session.close(reasonCode);
@@ -54,7 +56,7 @@ export async function ingest(context: GatewayContext, publisher: MqttSession | u
   route(context, publisher, tenantId, topic, payload);
 }
 
-export async function handlePublish(context: GatewayContext, session: MqttSession, packet: IPublishPacket): Promise<void> {
+export function handlePublish(context: GatewayContext, session: MqttSession, packet: IPublishPacket): void {
   if (packet.qos === 2) {
     // [MQTT-3.2.2-11] CONNACK said Maximum QoS 1; a QoS 2 PUBLISH is a protocol error.
     session.close(ReasonCode.qosNotSupported);
@@ -82,16 +84,27 @@ export async function handlePublish(context: GatewayContext, session: MqttSessio
 
   const payload = Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload);
   const deviceId = parseDeviceTopic(packet.topic)?.deviceId as string;
+  // The record is put now, in the order publishes arrive (per-device order in the stream), and the
+  // next packet is read without waiting for the stream: a device may have many publishes in flight.
+  const stored = ingest(context, session, session.tenantId, deviceId, packet.topic, payload);
   if (packet.qos === 0) {
-    await ingest(context, session, session.tenantId, deviceId, packet.topic, payload);
+    stored.catch(() => session.close(ReasonCode.serverUnavailable));
     return;
   }
   session.pendingAcks++;
-  try {
-    await ingest(context, session, session.tenantId, deviceId, packet.topic, payload);
-  } finally {
-    session.pendingAcks--;
-  }
-  // [MQTT-4.3.2-2] PUBACK only after the message is stored: the stream has accepted it.
-  session.send({ cmd: 'puback', messageId: packet.messageId as number });
+  const messageId = packet.messageId as number;
+  // [MQTT-4.6.0-2] PUBACKs go out in the order the PUBLISHes came in, and [MQTT-4.3.2-2] only once
+  // the stream has accepted the record.
+  session.ackChain = session.ackChain
+    .then(() => stored)
+    .then(
+      () => {
+        session.pendingAcks--;
+        session.send({ cmd: 'puback', messageId });
+      },
+      () => {
+        session.pendingAcks--;
+        session.close(ReasonCode.serverUnavailable);
+      }
+    );
 }
