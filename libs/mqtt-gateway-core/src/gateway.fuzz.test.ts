@@ -1,0 +1,104 @@
+import { connect as tcpConnect } from 'node:net';
+import mqtt from 'mqtt';
+import { generate, type Packet } from 'mqtt-packet';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestGateway, type TestGateway } from './gateway-test-server.ts';
+
+/** Mulberry32: a seeded PRNG, so a failing case can be replayed from its seed. */
+function prng(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const connect = (protocolVersion: 4 | 5): Buffer =>
+  generate(
+    { cmd: 'connect', protocolId: 'MQTT', protocolVersion, clientId: 'd-2', username: 'd-2', password: Buffer.from('token-d2'), clean: true, keepalive: 30 },
+    { protocolVersion }
+  );
+
+const SEEDS: Packet[] = [
+  { cmd: 'publish', topic: 'devices/d-2/telemetry', payload: Buffer.from('{"v":1}'), qos: 1, messageId: 7, retain: false, dup: false },
+  { cmd: 'publish', topic: 'devices/d-2/telemetry', payload: Buffer.from('x'), qos: 0, retain: false, dup: false },
+  { cmd: 'subscribe', messageId: 3, subscriptions: [{ topic: 'devices/d-2/#', qos: 1 }] },
+  { cmd: 'unsubscribe', messageId: 4, unsubscriptions: ['devices/d-2/#'] },
+  { cmd: 'puback', messageId: 9 },
+  { cmd: 'pingreq' },
+  { cmd: 'disconnect' }
+];
+
+function mutate(bytes: Buffer, random: () => number): Buffer {
+  const copy = Buffer.from(bytes);
+  switch (Math.floor(random() * 4)) {
+    case 0: // flip a few bytes
+      for (let i = 0; i < 1 + random() * 4; i++) copy[Math.floor(random() * copy.length)] = Math.floor(random() * 256);
+      return copy;
+    case 1: // truncate
+      return copy.subarray(0, Math.floor(random() * copy.length));
+    case 2: // append garbage
+      return Buffer.concat([copy, Buffer.from(Array.from({ length: 1 + Math.floor(random() * 40) }, () => Math.floor(random() * 256)))]);
+    default: // lie about the remaining length
+      copy[1] = Math.floor(random() * 256);
+      return copy;
+  }
+}
+
+let gateway: TestGateway;
+beforeAll(async () => {
+  gateway = await startTestGateway({
+    'token-d1': { result: 'allow', principal: { kind: 'device', tenantId: 'acme', deviceId: 'd-1', deviceType: null, expiresAt: null } },
+    'token-d2': { result: 'allow', principal: { kind: 'device', tenantId: 'acme', deviceId: 'd-2', deviceType: null, expiresAt: null } }
+  });
+});
+afterAll(() => gateway.close());
+
+/** Sends the bytes, ends our side and resolves when the gateway has closed the connection. */
+function exchange(bytes: Buffer): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const socket = tcpConnect(Number(new URL(gateway.url).port), '127.0.0.1');
+    const timer = setTimeout(() => reject(new Error(`gateway kept a connection open after ${bytes.toString('hex')}`)), 5000);
+    socket.on('error', () => {});
+    // Read whatever the gateway answers, or its FIN would never be seen.
+    socket.resume();
+    socket.on('close', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    socket.on('connect', () => socket.end(bytes));
+  });
+}
+
+describe('fuzzing the protocol layer', () => {
+  it('survives random and mutated packets, leaks nothing, and never disturbs another session', async () => {
+    const bystander = await mqtt.connectAsync(gateway.url, { clientId: 'd-1', username: 'd-1', password: 'token-d1', protocolVersion: 5, reconnectPeriod: 0 });
+    await bystander.subscribeAsync('devices/d-1/commands');
+    const random = prng(20261126);
+    for (let i = 0; i < 2000; i++) {
+      const kind = random();
+      let bytes: Buffer;
+      if (kind < 0.25) {
+        bytes = Buffer.from(Array.from({ length: 1 + Math.floor(random() * 120) }, () => Math.floor(random() * 256)));
+      } else if (kind < 0.4) {
+        bytes = mutate(connect(random() < 0.5 ? 4 : 5), random);
+      } else {
+        const version = random() < 0.5 ? 4 : 5;
+        const seed = SEEDS[Math.floor(random() * SEEDS.length)] as Packet;
+        bytes = Buffer.concat([connect(version), mutate(generate(seed, { protocolVersion: version }), random)]);
+      }
+      await exchange(bytes);
+    }
+
+    expect(bystander.connected).toBe(true);
+    await bystander.publishAsync('devices/d-1/telemetry', 'still fine', { qos: 1 });
+    // Every fuzzed connection is gone, with its subscriptions and its keepalive entry.
+    expect(gateway.context.sessions.size).toBe(1);
+    expect(gateway.context.router.count).toBe(1);
+    expect(gateway.context.keepalive.size).toBe(1);
+    bystander.end(true);
+  });
+});
