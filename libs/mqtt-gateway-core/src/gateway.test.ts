@@ -1,7 +1,7 @@
 import { connect as tcpConnect } from 'node:net';
 import { once } from 'node:events';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
-import { generate } from 'mqtt-packet';
+import { generate, parser } from 'mqtt-packet';
 import type { AuthResult } from '@plexus/contracts';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { disconnectRevoked } from './revocations.ts';
@@ -244,5 +244,42 @@ describe('bad input never hurts other sessions', () => {
     await raw(Buffer.concat([Buffer.from([0x30, 0x80, 0x80, 0x10]), Buffer.alloc(10)]));
     expect(bystander.connected).toBe(true);
     await bystander.publishAsync('devices/d-1/telemetry', 'still here', { qos: 1 });
+  });
+});
+
+describe('packets split across reads', () => {
+  it('parses byte-by-byte input of a 5.0 and a 3.1.1 connection interleaved, while parsers are pooled between reads', async () => {
+    const port = Number(new URL(gateway.url).port);
+    const conversation = (protocolVersion: 4 | 5, clientId: string, password: string) =>
+      Buffer.concat([
+        generate({ cmd: 'connect', protocolId: 'MQTT', protocolVersion, clientId, username: clientId, password: Buffer.from(password), clean: true, keepalive: 30 }, { protocolVersion }),
+        generate(
+          { cmd: 'publish', topic: `devices/${clientId}/telemetry`, payload: Buffer.from(`from ${clientId}`), qos: 1, messageId: 42, retain: false, dup: false, ...(protocolVersion === 5 ? { properties: { userProperties: { k: 'v' } } } : {}) },
+          { protocolVersion }
+        )
+      ]);
+    const open = async (protocolVersion: 4 | 5) => {
+      const socket = tcpConnect(port, '127.0.0.1');
+      await once(socket, 'connect');
+      const responses = parser({ protocolVersion });
+      const puback = new Promise<number>((resolve) => responses.on('packet', (packet) => packet.cmd === 'puback' && resolve(packet.messageId as number)));
+      socket.on('data', (chunk: Buffer) => responses.parse(chunk));
+      return { socket, puback };
+    };
+    const v5 = await open(5);
+    const v3 = await open(4);
+    const bytes5 = conversation(5, 'd-1', 'token-d1');
+    const bytes3 = conversation(4, 'd-2', 'token-d2');
+    for (let i = 0; i < Math.max(bytes5.length, bytes3.length); i++) {
+      if (i < bytes5.length) v5.socket.write(bytes5.subarray(i, i + 1));
+      if (i < bytes3.length) v3.socket.write(bytes3.subarray(i, i + 1));
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    expect(await v5.puback).toBe(42);
+    expect(await v3.puback).toBe(42);
+    const payloads = gateway.producer.records.slice(-2).map((record) => Buffer.from(record.payload).toString()).sort();
+    expect(payloads).toEqual(['from d-1', 'from d-2']);
+    v5.socket.destroy();
+    v3.socket.destroy();
   });
 });

@@ -19,6 +19,11 @@ export class PacketSizeGuard {
     this.maxPacketBytes = maxPacketBytes;
   }
 
+  /** True when the bytes seen so far end exactly at the end of a packet. */
+  get atPacketBoundary(): boolean {
+    return this.remaining === 0 && this.headerPosition === 0;
+  }
+
   check(chunk: Uint8Array): SizeVerdict {
     let offset = 0;
     while (offset < chunk.length) {

@@ -17,6 +17,8 @@ interface OutgoingPublish {
 }
 
 const MAX_PACKET_ID = 65_535;
+/** Shared by every session, so an idle one holds no promise of its own. */
+const SETTLED: Promise<void> = Promise.resolve();
 
 /**
  * One MQTT connection's state: a plain object, no timers and no closures of its own (the
@@ -37,12 +39,12 @@ export class MqttSession {
   /** QoS 1 publishes from the client whose records the stream has not accepted yet. */
   pendingAcks = 0;
   /** Settles after the last PUBACK sent; the next one chains on it, keeping PUBACKs in order. */
-  ackChain: Promise<void> = Promise.resolve();
+  ackChain: Promise<void> = SETTLED;
   /** The client's Receive Maximum: QoS 1 publishes we may have unacknowledged towards it. */
   clientReceiveMaximum = 65_535;
   clientMaximumPacketSize = Number.POSITIVE_INFINITY;
-  /** QoS 1 publishes sent to the client and not yet acknowledged, by packet id. */
-  readonly inflight = new Map<number, OutgoingPublish>();
+  /** QoS 1 publishes sent to the client and not yet acknowledged, by packet id; created on first use. */
+  private inflightByPacketId: Map<number, OutgoingPublish> | null = null;
   /** Deliveries dropped because the client could not keep up. */
   dropped = 0;
   private nextPacketId = 1;
@@ -73,12 +75,13 @@ export class MqttSession {
     }
     if (qos === 1) {
       // [MQTT-4.9.0-2] never more unacknowledged QoS 1 publishes than the client's Receive Maximum.
-      if (this.inflight.size >= this.clientReceiveMaximum) {
+      const inflight = (this.inflightByPacketId ??= new Map());
+      if (inflight.size >= this.clientReceiveMaximum) {
         this.dropped++;
         return false;
       }
-      packet.messageId = this.takePacketId();
-      this.inflight.set(packet.messageId, { topic, payload });
+      packet.messageId = this.takePacketId(inflight);
+      inflight.set(packet.messageId, { topic, payload });
     }
     this.send(packet);
     return true;
@@ -95,18 +98,27 @@ export class MqttSession {
     this.socket.destroySoon();
   }
 
+  /** The client acknowledged a QoS 1 PUBLISH we sent; its packet id is free again. */
+  acknowledge(packetId: number): void {
+    this.inflightByPacketId?.delete(packetId);
+  }
+
+  get inflightCount(): number {
+    return this.inflightByPacketId?.size ?? 0;
+  }
+
   /** A normal DISCONNECT from the client: the will is discarded [MQTT-3.14.4-3]. */
   closeGracefully(): void {
     this.will = null;
     this.close();
   }
 
-  private takePacketId(): number {
+  private takePacketId(inflight: Map<number, OutgoingPublish>): number {
     // [MQTT-2.2.1-3] a packet id in use is not reused until acknowledged.
     for (let tries = 0; tries < MAX_PACKET_ID; tries++) {
       const id = this.nextPacketId;
       this.nextPacketId = id === MAX_PACKET_ID ? 1 : id + 1;
-      if (!this.inflight.has(id)) return id;
+      if (!inflight.has(id)) return id;
     }
     throw new Error('no free packet id');
   }

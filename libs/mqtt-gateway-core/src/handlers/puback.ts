@@ -3,5 +3,5 @@ import type { MqttSession } from '../session.ts';
 
 /** The client acknowledges a QoS 1 PUBLISH we sent; its packet id is free again [MQTT-4.3.2-3]. */
 export function handlePuback(session: MqttSession, packet: IPubackPacket): void {
-  session.inflight.delete(packet.messageId as number);
+  session.acknowledge(packet.messageId as number);
 }
