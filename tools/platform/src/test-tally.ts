@@ -23,7 +23,7 @@ export function addSummaryLine(tally: TestTally, line: string): void {
     const n = Number(count);
     if (kind === 'passed') tally.passed += n;
     else if (kind === 'failed') tally.failed += n;
-    else if (kind === 'skipped' || kind === 'todo') tally.skipped += n;
+    else if (kind === 'skipped') tally.skipped += n;
   }
 }
 
