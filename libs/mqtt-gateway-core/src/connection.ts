@@ -1,7 +1,7 @@
 import type { Socket } from 'node:net';
 import { parser as createParser, type Packet } from 'mqtt-packet';
 import { isPlexusError } from '@plexus/errors';
-import { mayPublish, parseDeviceTopic } from '@plexus/topics';
+import { isValidTopicName, mayPublishParsed, parseDeviceTopic } from '@plexus/topics';
 import type { GatewayContext } from './gateway-context.ts';
 import { handlePacket } from './handlers/index.ts';
 import { ingest } from './handlers/publish.ts';
@@ -143,9 +143,9 @@ function publishWill(context: GatewayContext, session: MqttSession, topic: strin
   const principal = session.principal;
   if (!principal) return;
   const who = principal.kind === 'device' ? ({ kind: 'device', deviceId: principal.deviceId } as const) : ({ kind: 'app' } as const);
-  if (!mayPublish(who, topic)) return;
-  const deviceId = parseDeviceTopic(topic)?.deviceId as string;
-  ingest(context, undefined, session.tenantId, deviceId, topic, payload).catch(() => {
+  const parsed = parseDeviceTopic(topic);
+  if (!isValidTopicName(topic) || !mayPublishParsed(who, parsed) || !parsed) return;
+  ingest(context, undefined, session.tenantId, parsed, topic, payload).catch(() => {
     // The will's publisher is gone; there is nobody left to tell. The stream counts failures.
   });
 }

@@ -20,6 +20,11 @@ const MAX_PACKET_ID = 65_535;
 /** Shared by every session, so an idle one holds no promise of its own. */
 const SETTLED: Promise<void> = Promise.resolve();
 
+function uncork(session: MqttSession): void {
+  session.corked = false;
+  session.socket.uncork();
+}
+
 /**
  * One MQTT connection's state: a plain object, no timers and no closures of its own (the
  * keepalive wheel and the socket handlers are shared by every session of the process).
@@ -47,6 +52,8 @@ export class MqttSession {
   private inflightByPacketId: Map<number, OutgoingPublish> | null = null;
   /** Deliveries dropped because the client could not keep up. */
   dropped = 0;
+  /** Packets sent within one tick leave in one write (PUBACKs released together, say). */
+  corked = false;
   private nextPacketId = 1;
 
   constructor(socket: Socket) {
@@ -63,6 +70,11 @@ export class MqttSession {
 
   send(packet: Packet): void {
     if (this.state === 'closed' || this.socket.destroyed) return;
+    if (!this.corked) {
+      this.corked = true;
+      this.socket.cork();
+      process.nextTick(uncork, this);
+    }
     this.socket.write(generate(packet, { protocolVersion: this.protocolVersion }));
   }
 

@@ -1,4 +1,4 @@
-import { parseDeviceTopic, type DeviceTopicKind } from './device-topics.ts';
+import { parseDeviceTopic, type DeviceTopic, type DeviceTopicKind } from './device-topics.ts';
 import { isValidTopicFilter, isValidTopicName } from './topic-rules.ts';
 
 // Who may publish and subscribe where, in the tenant's own tree (the gateway mounts every
@@ -13,8 +13,11 @@ const DEVICE_PUBLISHES: ReadonlySet<DeviceTopicKind> = new Set(['telemetry', 'sh
 const APP_PUBLISHES: ReadonlySet<DeviceTopicKind> = new Set(['shadow-update', 'shadow-get', 'commands']);
 
 export function mayPublish(principal: TopicPrincipal, topic: string): boolean {
-  if (!isValidTopicName(topic)) return false;
-  const parsed = parseDeviceTopic(topic);
+  return isValidTopicName(topic) && mayPublishParsed(principal, parseDeviceTopic(topic));
+}
+
+/** mayPublish for a topic the caller has already parsed (the gateway parses each PUBLISH once). */
+export function mayPublishParsed(principal: TopicPrincipal, parsed: DeviceTopic | null): boolean {
   if (!parsed) return false;
   if (principal.kind === 'app') return APP_PUBLISHES.has(parsed.kind);
   return parsed.deviceId === principal.deviceId && DEVICE_PUBLISHES.has(parsed.kind);

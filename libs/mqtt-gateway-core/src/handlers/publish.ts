@@ -1,14 +1,12 @@
 import type { IPublishPacket } from 'mqtt-packet';
 import type { StreamRecordKind } from '@plexus/stream';
-import { isValidTopicName, mayPublish, mountTopic, parseDeviceTopic, unmountTopic } from '@plexus/topics';
+import { isValidTopicName, mayPublishParsed, mountTopic, parseDeviceTopic, unmountTopic, type DeviceTopic } from '@plexus/topics';
 import type { GatewayContext } from '../gateway-context.ts';
 import { ReasonCode } from '../reason-codes.ts';
 import type { MqttSession } from '../session.ts';
 
 /** Topics whose messages are stored (the stream) before they are acknowledged; others are live only. */
-function streamKindOf(topic: string): StreamRecordKind | null {
-  const parsed = parseDeviceTopic(topic);
-  if (!parsed) return null;
+function streamKindOf(parsed: DeviceTopic): StreamRecordKind | null {
   if (parsed.kind === 'telemetry') return 'telemetry';
   if (parsed.kind === 'shadow-update') return 'shadow';
   return null;
@@ -40,12 +38,12 @@ export function route(context: GatewayContext, publisher: MqttSession | undefine
  * Appends what must be stored to the stream and routes it to live subscribers. Resolves once
  * the stream has accepted it: "acked means durable".
  */
-export async function ingest(context: GatewayContext, publisher: MqttSession | undefined, tenantId: string, deviceId: string, topic: string, payload: Buffer): Promise<void> {
-  const kind = streamKindOf(topic);
+export async function ingest(context: GatewayContext, publisher: MqttSession | undefined, tenantId: string, parsed: DeviceTopic, topic: string, payload: Buffer): Promise<void> {
+  const kind = streamKindOf(parsed);
   if (kind) {
     await context.producer.put({
       tenantId,
-      deviceId,
+      deviceId: parsed.deviceId,
       messageId: context.messageIds.next(),
       receivedAt: context.now(),
       kind,
@@ -72,7 +70,8 @@ export function handlePublish(context: GatewayContext, session: MqttSession, pac
     return;
   }
   const principal = session.principal;
-  if (!principal || !mayPublish(principal.kind === 'device' ? { kind: 'device', deviceId: principal.deviceId } : { kind: 'app' }, packet.topic)) {
+  const parsed = parseDeviceTopic(packet.topic);
+  if (!principal || !parsed || !mayPublishParsed(principal.kind === 'device' ? { kind: 'device', deviceId: principal.deviceId } : { kind: 'app' }, parsed)) {
     rejectPublish(session, packet, ReasonCode.notAuthorized);
     return;
   }
@@ -83,10 +82,9 @@ export function handlePublish(context: GatewayContext, session: MqttSession, pac
   }
 
   const payload = Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload);
-  const deviceId = parseDeviceTopic(packet.topic)?.deviceId as string;
   // The record is put now, in the order publishes arrive (per-device order in the stream), and the
   // next packet is read without waiting for the stream: a device may have many publishes in flight.
-  const stored = ingest(context, session, session.tenantId, deviceId, packet.topic, payload);
+  const stored = ingest(context, session, session.tenantId, parsed, packet.topic, payload);
   if (packet.qos === 0) {
     stored.catch(() => session.close(ReasonCode.serverUnavailable));
     return;
