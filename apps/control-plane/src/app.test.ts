@@ -160,6 +160,22 @@ describe('registry over HTTP', () => {
   });
 });
 
+describe('device sightings from gateways', () => {
+  it('move lastSeen forward behind the internal token', async () => {
+    await cp.app.inject({ method: 'POST', url: '/v1/devices', headers: bearer(writer), payload: { id: 'seen-1' } });
+    const at = Date.UTC(2026, 10, 26, 13, 0, 0);
+    const url = '/internal/v1/device-sightings';
+    const payload = { sightings: [{ tenantId: 'acme', deviceId: 'seen-1', at }] };
+    expect((await cp.app.inject({ method: 'POST', url, payload })).statusCode).toBe(401);
+    expect((await cp.app.inject({ method: 'POST', url, headers: bearer(cp.internalToken), payload: { sightings: [] } })).json()).toMatchObject({
+      statusCode: 400,
+      field: 'body/sightings'
+    });
+    expect((await cp.app.inject({ method: 'POST', url, headers: bearer(cp.internalToken), payload })).json()).toEqual({ recorded: 1 });
+    expect((await cp.app.inject({ url: '/v1/devices/seen-1', headers: bearer(reader) })).json().lastSeen).toBe(new Date(at).toISOString());
+  });
+});
+
 describe('operations endpoints', () => {
   it('serves OpenAPI generated from the schemas, health, readiness and metrics', async () => {
     const spec = (await cp.app.inject({ url: '/docs/json' })).json();

@@ -13,7 +13,7 @@ import { deviceBulkRoutes } from './routes/device-bulk.ts';
 import { deviceTypeRoutes } from './routes/device-types.ts';
 import { deviceRoutes } from './routes/devices.ts';
 import { groupRoutes } from './routes/groups.ts';
-import { internalAuthRoutes } from './routes/internal-auth.ts';
+import { internalRoutes } from './routes/internal.ts';
 import { provisioningRoutes } from './routes/provisioning.ts';
 import { signingKeyRoutes } from './routes/signing-keys.ts';
 import { tenantRoutes } from './routes/tenants.ts';
@@ -66,7 +66,7 @@ export async function buildControlPlane(deps: ControlPlaneDependencies): Promise
     { prefix: '/v1' }
   );
   if (deps.internalToken) {
-    await app.register(internalAuthRoutes, { prefix: '/internal/v1', registry, metrics: domainMetrics, internalToken: deps.internalToken });
+    await app.register(internalRoutes, { prefix: '/internal/v1', registry, metrics: domainMetrics, internalToken: deps.internalToken });
   }
   return app;
 }

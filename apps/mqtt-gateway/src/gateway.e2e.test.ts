@@ -87,6 +87,10 @@ describe('MQTT gateway end to end', () => {
     expect(Buffer.from(stored.records[0]?.payload ?? []).toString()).toBe('{"celsius":21.5}');
     expect(await received).toEqual({ topic: 'devices/thermo-1/telemetry', payload: '{"celsius":21.5}' });
 
+    await gateway.flushSightings();
+    const seen = await rest<{ lastSeen: string | null }>('GET', '/v1/devices/thermo-1', registryKey);
+    expect(seen.lastSeen).toEqual(expect.stringMatching(/^\d{4}-\d\d-\d\dT/));
+
     const metrics = await (await fetch(`http://127.0.0.1:${gateway.metricsPort}/metrics`)).text();
     expect(metrics).toMatch(/plexus_gateway_connections 2/);
     expect(metrics).toMatch(/plexus_gateway_stream_acknowledged_records_total 1/);

@@ -1,7 +1,7 @@
 import { createServer, type AddressInfo, type Server } from 'node:net';
 import type { Server as HttpServer } from 'node:http';
 import { Redis } from 'ioredis';
-import { ConnectAuthenticator, subscribeToRevocations } from '@plexus/device-auth-client';
+import { ConnectAuthenticator, DeviceSightingsReporter, subscribeToRevocations } from '@plexus/device-auth-client';
 import { attachConnection, disconnectRevoked, MessageIds, ReasonCode, SessionRegistry, type GatewayContext, type MqttSession } from '@plexus/mqtt-gateway-core';
 import { KeepaliveWheel, SubscriptionTable } from '@plexus/mqtt-routing';
 import type { Logger } from '@plexus/observability';
@@ -16,6 +16,8 @@ export interface RunningGateway {
   readonly mqttPort: number;
   readonly metricsPort: number;
   readonly context: GatewayContext;
+  /** Reports the devices seen since the last report now rather than at the next interval. */
+  flushSightings(): Promise<void>;
   /** Stops accepting, closes sessions (v5: 0x8B), drains the stream producer, releases connections. */
   stop(): Promise<void>;
 }
@@ -37,6 +39,12 @@ export async function startGateway(config: GatewayConfig, log: Logger): Promise<
   });
   const authenticator = new ConnectAuthenticator({ controlPlaneUrl: config.CONTROL_PLANE_URL, internalToken: config.PLEXUS_INTERNAL_TOKEN });
   const keepalive = new KeepaliveWheel<MqttSession>({ slotWidthMs: KEEPALIVE_SLOT_MS, nowMs: Date.now() });
+  const sightings = new DeviceSightingsReporter({
+    controlPlaneUrl: config.CONTROL_PLANE_URL,
+    internalToken: config.PLEXUS_INTERNAL_TOKEN,
+    onError: (error) => log.warn({ err: error }, 'could not report device sightings; will retry')
+  });
+  sightings.start();
   const context: GatewayContext = {
     authenticator,
     producer,
@@ -44,6 +52,7 @@ export async function startGateway(config: GatewayConfig, log: Logger): Promise<
     keepalive,
     sessions: new SessionRegistry(),
     messageIds: new MessageIds(),
+    sightings,
     limits: {
       maxPacketBytes: config.MQTT_MAX_PACKET_BYTES,
       receiveMaximum: config.MQTT_RECEIVE_MAXIMUM,
@@ -90,11 +99,13 @@ export async function startGateway(config: GatewayConfig, log: Logger): Promise<
     mqttPort,
     metricsPort,
     context,
+    flushSightings: () => sightings.flush(),
     async stop() {
       mqttServer.close();
       keepalive.stop();
       for (const session of [...context.sessions.all()]) session.close(ReasonCode.serverShuttingDown);
       await producer.close();
+      await sightings.stop();
       await stopRevocations();
       subscriber.disconnect();
       await new Promise<void>((resolve) => operations.close(() => resolve()));

@@ -52,3 +52,18 @@ export type AuthBatchBody = Static<typeof AuthBatchBody>;
 
 export const AuthBatchResponse = Type.Object({ results: Type.Array(AuthResult) });
 export type AuthBatchResponse = Static<typeof AuthBatchResponse>;
+
+/** A gateway's report of devices it has just seen (connected or heard from), for `lastSeen`. */
+export const DeviceSighting = Type.Object(
+  { tenantId: TenantId, deviceId: DeviceId, at: Type.Integer({ minimum: 0, description: 'Epoch ms.' }) },
+  { additionalProperties: false }
+);
+export type DeviceSighting = Static<typeof DeviceSighting>;
+
+export const DeviceSightingsBody = Type.Object(
+  { sightings: Type.Array(DeviceSighting, { minItems: 1, maxItems: 5000 }) },
+  { additionalProperties: false }
+);
+export type DeviceSightingsBody = Static<typeof DeviceSightingsBody>;
+
+export const DeviceSightingsResponse = Type.Object({ recorded: Type.Integer({ description: 'Devices whose lastSeen moved forward.' }) });

@@ -20,6 +20,11 @@ export interface GatewayLimits {
   readonly connectTimeoutMs: number;
 }
 
+/** Where the gateway notes that a device was just seen, for its `lastSeen`. */
+export interface DeviceSightings {
+  seen(tenantId: string, deviceId: string): void;
+}
+
 export interface GatewayContext {
   readonly authenticator: ConnectAuthentication;
   readonly producer: StreamProducer;
@@ -28,6 +33,7 @@ export interface GatewayContext {
   readonly keepalive: KeepaliveWheel<MqttSession>;
   readonly sessions: SessionRegistry;
   readonly messageIds: MessageIds;
+  readonly sightings: DeviceSightings;
   readonly limits: GatewayLimits;
   readonly now: () => number;
 }

@@ -70,6 +70,8 @@ export interface TestGateway {
   readonly url: string;
   readonly context: GatewayContext;
   readonly producer: HeldProducer;
+  /** `tenant/device` of every sighting the gateway reported, in order. */
+  readonly sightings: readonly string[];
   /** Moves the gateway's clock on and closes the sessions whose keepalive ran out. */
   advanceClock(ms: number): MqttSession[];
   close(): Promise<void>;
@@ -78,6 +80,7 @@ export interface TestGateway {
 /** A gateway on a free loopback port; `credentials` maps a password to its authentication result. */
 export async function startTestGateway(credentials: Readonly<Record<string, AuthResult>>): Promise<TestGateway> {
   let clock = 1_000_000;
+  const sightings: string[] = [];
   const producer = new HeldProducer();
   const keepalive = new KeepaliveWheel<MqttSession>({ slotWidthMs: 100, slotCount: 1024, nowMs: clock });
   const context: GatewayContext = {
@@ -89,6 +92,7 @@ export async function startTestGateway(credentials: Readonly<Record<string, Auth
     keepalive,
     sessions: new SessionRegistry(),
     messageIds: new MessageIds(),
+    sightings: { seen: (tenantId, deviceId) => sightings.push(`${tenantId}/${deviceId}`) },
     limits: { maxPacketBytes: 64 * 1024, receiveMaximum: 100, maxKeepaliveSeconds: 60, connectTimeoutMs: 10_000 },
     now: () => clock
   };
@@ -98,6 +102,7 @@ export async function startTestGateway(credentials: Readonly<Record<string, Auth
     url: `mqtt://127.0.0.1:${(server.address() as AddressInfo).port}`,
     context,
     producer,
+    sightings,
     advanceClock(ms) {
       clock += ms;
       const expired = keepalive.advance(clock);

@@ -125,6 +125,8 @@ describe('PUBLISH from devices', () => {
       messageId: expect.stringMatching(/^[A-Za-z0-9_-]+\.[0-9a-z]+$/)
     });
     expect(Buffer.from(gateway.producer.records.at(-1)?.payload ?? []).toString()).toBe('{"t":21.5}');
+    // The device was seen when it connected and when it published, for its lastSeen.
+    expect(gateway.sightings.filter((sighting) => sighting === 'acme/d-1').length).toBeGreaterThanOrEqual(2);
   });
 
   it('keeps many QoS 1 publishes in flight and acknowledges them in order [MQTT-4.6.0-2]', async () => {

@@ -1,5 +1,5 @@
 export { attachConnection } from './connection.ts';
-export type { ConnectAuthentication, GatewayContext, GatewayLimits } from './gateway-context.ts';
+export type { ConnectAuthentication, DeviceSightings, GatewayContext, GatewayLimits } from './gateway-context.ts';
 export { MessageIds } from './message-ids.ts';
 export { PacketSizeGuard } from './packet-size-guard.ts';
 export { ReasonCode } from './reason-codes.ts';

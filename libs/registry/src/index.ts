@@ -14,3 +14,4 @@ export * from './groups.ts';
 export * from './provisioning.ts';
 export * from './signing-keys.ts';
 export * from './device-auth.ts';
+export * from './device-sightings.ts';

@@ -110,4 +110,5 @@ export async function handleConnect(context: GatewayContext, session: MqttSessio
     : { cmd: 'connack', sessionPresent: false, returnCode: 0 };
   session.send(connack);
   context.keepalive.touch(session, context.now() + session.keepaliveMs * 1.5);
+  if (result.principal.kind === 'device') context.sightings.seen(result.principal.tenantId, result.principal.deviceId);
 }

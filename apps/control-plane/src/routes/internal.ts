@@ -1,7 +1,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { AuthBatchBody, AuthBatchResponse, ErrorResponse } from '@plexus/contracts';
-import { authenticateConnections } from '@plexus/registry';
+import { AuthBatchBody, AuthBatchResponse, DeviceSightingsBody, DeviceSightingsResponse, ErrorResponse } from '@plexus/contracts';
+import { authenticateConnections, recordSightings } from '@plexus/registry';
 import { ControlPlaneErrors } from '../errors.ts';
 import { bearerToken } from '../plugins/authentication.ts';
 import type { RouteOptions } from './route-options.ts';
@@ -14,10 +14,11 @@ function sameSecret(presented: string | undefined, expected: string): boolean {
 }
 
 /**
- * Service-to-service: MQTT gateways authenticate CONNECT storms here, up to a thousand
- * CONNECTs a call. Guarded by the shared internal token, not by tenant API keys.
+ * Service-to-service routes for MQTT gateways: CONNECT storms are authenticated here, up to a
+ * thousand CONNECTs a call, and device sightings update `lastSeen`. Guarded by the shared
+ * internal token, not by tenant API keys.
  */
-export const internalAuthRoutes: FastifyPluginAsyncTypebox<RouteOptions & { internalToken: string }> = async (
+export const internalRoutes: FastifyPluginAsyncTypebox<RouteOptions & { internalToken: string }> = async (
   app,
   { registry, metrics, internalToken }
 ) => {
@@ -40,5 +41,18 @@ export const internalAuthRoutes: FastifyPluginAsyncTypebox<RouteOptions & { inte
       for (const result of results) metrics.connectAuthentications.inc({ result: result.result === 'allow' ? 'allow' : result.reason });
       return { results };
     }
+  );
+
+  app.post(
+    '/device-sightings',
+    {
+      schema: {
+        tags: ['internal'],
+        summary: "Record devices a gateway has seen; each device's lastSeen moves to its latest sighting",
+        body: DeviceSightingsBody,
+        response: { 200: DeviceSightingsResponse, 400: ErrorResponse, 401: ErrorResponse }
+      }
+    },
+    async (request) => ({ recorded: await recordSightings(registry, request.body.sightings) })
   );
 };
