@@ -1,67 +1,22 @@
 import { execFile, spawn } from 'node:child_process';
 import { promisify } from 'node:util';
-import { pino } from 'pino';
-import { createKinesisClient, ensureStream, readStream } from '@plexus/stream';
-import { startControlPlaneProcess, testEngines, uniqueDatabaseName, type ControlPlaneProcess } from '@plexus/test-harness';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadGatewayConfig } from './config.ts';
-import { startGateway, type RunningGateway } from './start-gateway.ts';
+import { startGatewayTestPlatform, type GatewayTestPlatform } from './gateway-test-platform.ts';
 
 // Interop with a real third-party client: Debian's mosquitto_pub and mosquitto_sub
 // (`./plexus test` installs mosquitto-clients when they are missing).
 
 const run = promisify(execFile);
-const ADMIN_KEY = `plx_a0a0a0a0_${'C'.repeat(43)}`;
-const INTERNAL_TOKEN = 'interop-internal-token-0123456789abcdef';
-const STREAM = `interop-${Date.now()}`;
 
-let controlPlane: ControlPlaneProcess;
-let gateway: RunningGateway;
+let platform: GatewayTestPlatform;
 let deviceToken = '';
-let appKey = '';
-
-async function rest<T>(method: string, path: string, key: string, body: unknown): Promise<T> {
-  const response = await fetch(`${controlPlane.url}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
-    body: JSON.stringify(body)
-  });
-  if (!response.ok) throw new Error(`${method} ${path}: HTTP ${response.status}`);
-  return (await response.json()) as T;
-}
 
 beforeAll(async () => {
-  const { mongoUri, redisUrl, kinesisEndpoint } = testEngines();
-  await ensureStream(createKinesisClient({ endpoint: kinesisEndpoint }), STREAM, 1);
-  controlPlane = await startControlPlaneProcess({
-    MONGODB_URI: mongoUri,
-    MONGODB_DATABASE: uniqueDatabaseName('gateway_interop'),
-    REDIS_URL: redisUrl,
-    PLEXUS_BOOTSTRAP_ADMIN_KEY: ADMIN_KEY,
-    PLEXUS_INTERNAL_TOKEN: INTERNAL_TOKEN
-  });
-  await rest('POST', '/v1/tenants', ADMIN_KEY, { id: 'acme', name: 'Acme' });
-  const writer = (await rest<{ key: string }>('POST', '/v1/tenants/acme/api-keys', ADMIN_KEY, { name: 'w', scopes: ['registry:write'] })).key;
-  appKey = (await rest<{ key: string }>('POST', '/v1/tenants/acme/api-keys', ADMIN_KEY, { name: 'app', scopes: ['mqtt:subscribe'] })).key;
-  deviceToken = (await rest<{ credential: { token: string } }>('POST', '/v1/devices', writer, { id: 'valve-2' })).credential.token;
-  gateway = await startGateway(
-    loadGatewayConfig({
-      MQTT_PORT: '0',
-      GATEWAY_METRICS_PORT: '0',
-      CONTROL_PLANE_URL: controlPlane.url,
-      PLEXUS_INTERNAL_TOKEN: INTERNAL_TOKEN,
-      REDIS_URL: redisUrl,
-      KINESIS_ENDPOINT: kinesisEndpoint,
-      KINESIS_STREAM: STREAM
-    }),
-    pino({ level: 'warn' })
-  );
+  platform = await startGatewayTestPlatform('gateway_interop');
+  deviceToken = (await platform.registerDevice('valve-2')).token;
 });
 
-afterAll(async () => {
-  await gateway?.stop();
-  await controlPlane?.stop();
-});
+afterAll(() => platform?.stop());
 
 /**
  * Starts mosquitto_sub and resolves once its SUBACK is in. What it prints comes wrapped in an
@@ -99,17 +54,17 @@ function subscribe(args: string[]): Promise<{ output: Promise<string> }> {
 
 describe('interop with the Mosquitto clients', () => {
   it('carries a mosquitto_pub QoS 1 publish (3.1.1) into the stream and to a mosquitto_sub app (5.0)', async () => {
-    const port = String(gateway.mqttPort);
-    const received = await subscribe(['-h', '127.0.0.1', '-p', port, '-V', 'mqttv5', '-i', 'app-1', '-u', 'app', '-P', appKey, '-t', 'devices/+/telemetry', '-q', '1', '-C', '1', '-v']);
+    const port = String(platform.gateway.mqttPort);
+    const received = await subscribe(['-h', '127.0.0.1', '-p', port, '-V', 'mqttv5', '-i', 'app-1', '-u', 'app', '-P', platform.appKey, '-t', 'devices/+/telemetry', '-q', '1', '-C', '1', '-v']);
     const published = await run('mosquitto_pub', ['-d', '-h', '127.0.0.1', '-p', port, '-V', 'mqttv311', '-i', 'valve-2', '-u', 'valve-2', '-P', deviceToken, '-t', 'devices/valve-2/telemetry', '-q', '1', '-m', '{"open":true}'], { timeout: 10_000 });
     expect(published.stdout).toMatch(/received PUBACK \(Mid: \d+, RC:0\)/);
     expect(await received.output).toContain('devices/valve-2/telemetry {"open":true}');
-    const stored = await readStream(createKinesisClient({ endpoint: testEngines().kinesisEndpoint }), STREAM);
-    expect(stored.records.map((record) => Buffer.from(record.payload).toString())).toEqual(['{"open":true}']);
+    const stored = await platform.storedRecords();
+    expect(stored.map((record) => Buffer.from(record.payload).toString())).toEqual(['{"open":true}']);
   });
 
   it('refuses mosquitto_pub with a wrong token, and answers an unauthorized 5.0 publish with PUBACK 0x87', async () => {
-    const port = String(gateway.mqttPort);
+    const port = String(platform.gateway.mqttPort);
     await expect(
       run('mosquitto_pub', ['-h', '127.0.0.1', '-p', port, '-i', 'valve-2', '-u', 'valve-2', '-P', 'wrong', '-t', 'devices/valve-2/telemetry', '-q', '1', '-m', 'x'], { timeout: 10_000 })
     ).rejects.toMatchObject({ stderr: expect.stringMatching(/refused/i) });

@@ -1,20 +1,9 @@
 import { connect as tcpConnect } from 'node:net';
 import mqtt from 'mqtt';
 import { generate, type Packet } from 'mqtt-packet';
+import { seededRandom } from '@plexus/test-harness';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestGateway, type TestGateway } from './gateway-test-server.ts';
-
-/** Mulberry32: a seeded PRNG, so a failing case can be replayed from its seed. */
-function prng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const connect = (protocolVersion: 4 | 5): Buffer =>
   generate(
@@ -77,7 +66,7 @@ describe('fuzzing the protocol layer', () => {
   it('survives random and mutated packets, leaks nothing, and never disturbs another session', async () => {
     const bystander = await mqtt.connectAsync(gateway.url, { clientId: 'd-1', username: 'd-1', password: 'token-d1', protocolVersion: 5, reconnectPeriod: 0 });
     await bystander.subscribeAsync('devices/d-1/commands');
-    const random = prng(20261126);
+    const random = seededRandom(20261126);
     for (let i = 0; i < 2000; i++) {
       const kind = random();
       let bytes: Buffer;

@@ -1,4 +1,5 @@
 import { parseSharedSubscription, topicMatches } from '@plexus/topics';
+import { seededRandom } from '@plexus/test-harness';
 import { describe, expect, it } from 'vitest';
 import { SubscriptionTable, type Delivery, type QoS } from './subscription-table.ts';
 
@@ -8,18 +9,6 @@ interface Session {
 
 function session(id: string): Session {
   return { id };
-}
-
-/** mulberry32: a small seeded PRNG, so the randomized cases are the same on every run. */
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
 }
 
 function pick<T>(random: () => number, items: readonly T[]): T {
