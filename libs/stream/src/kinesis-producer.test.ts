@@ -62,6 +62,18 @@ function expectedOrder(devices: number, perDevice: number, from = 0): Map<string
   );
 }
 
+/** A fault-injecting proxy in front of kinesalite and a client that goes through it, closed after the test. */
+async function faultProxy(): Promise<{ proxy: KinesisFaultProxy; proxied: ReturnType<typeof createKinesisClient> }> {
+  const proxy = new KinesisFaultProxy(kinesisEndpoint);
+  await proxy.listen();
+  const proxied = createKinesisClient({ endpoint: proxy.url });
+  cleanups.push(async () => {
+    await proxy.close();
+    proxied.destroy();
+  });
+  return { proxy, proxied };
+}
+
 describe('KinesisProducer (integration: kinesalite)', () => {
   it('delivers many records across shards, aggregated, with every device in order', async () => {
     const streamName = await newStream(4);
@@ -88,13 +100,7 @@ describe('KinesisProducer (integration: kinesalite)', () => {
 
   it('resolves put only after the stream answered that it accepted the record', async () => {
     const streamName = await newStream(1);
-    const proxy = new KinesisFaultProxy(kinesisEndpoint);
-    await proxy.listen();
-    const proxied = createKinesisClient({ endpoint: proxy.url });
-    cleanups.push(async () => {
-      await proxy.close();
-      proxied.destroy();
-    });
+    const { proxy, proxied } = await faultProxy();
     const producer = producerFor(streamName, {}, proxied);
     proxy.holdAnswers();
     const answered = nextEvent(proxy, 'putRecords', 5_000);
@@ -116,13 +122,7 @@ describe('KinesisProducer (integration: kinesalite)', () => {
 
   it('survives throttled entries and a refused endpoint: nothing acked early, nothing lost, saturation flips and recovers', async () => {
     const streamName = await newStream(3);
-    const proxy = new KinesisFaultProxy(kinesisEndpoint);
-    await proxy.listen();
-    const proxied = createKinesisClient({ endpoint: proxy.url });
-    cleanups.push(async () => {
-      await proxy.close();
-      proxied.destroy();
-    });
+    const { proxy, proxied } = await faultProxy();
     const producer = producerFor(streamName, { maxBufferedRecords: 300, lingerMs: 5 }, proxied);
     const ackedEarly: string[] = [];
     const acked: string[] = [];
