@@ -2,7 +2,7 @@ import { createServer, type AddressInfo, type Server } from 'node:net';
 import type { Server as HttpServer } from 'node:http';
 import { Redis } from 'ioredis';
 import { ConnectAuthenticator, DeviceSightingsReporter, subscribeToRevocations } from '@plexus/device-auth-client';
-import { attachConnection, disconnectRevoked, MessageIds, ReasonCode, SessionRegistry, type GatewayContext, type MqttSession } from '@plexus/mqtt-gateway-core';
+import { attachConnection, disconnectRevoked, localOnly, MessageIds, ReasonCode, SessionRegistry, type GatewayContext, type MqttSession } from '@plexus/mqtt-gateway-core';
 import { KeepaliveWheel, SubscriptionTable } from '@plexus/mqtt-routing';
 import type { Logger } from '@plexus/observability';
 import { createKinesisClient, KinesisProducer } from '@plexus/stream';
@@ -53,6 +53,7 @@ export async function startGateway(config: GatewayConfig, log: Logger): Promise<
     sessions: new SessionRegistry(),
     messageIds: new MessageIds(),
     sightings,
+    cluster: localOnly,
     limits: {
       maxPacketBytes: config.MQTT_MAX_PACKET_BYTES,
       receiveMaximum: config.MQTT_RECEIVE_MAXIMUM,

@@ -1,6 +1,7 @@
 import type { AuthRequest, AuthResult } from '@plexus/contracts';
 import type { KeepaliveWheel, SubscriptionTable } from '@plexus/mqtt-routing';
 import type { StreamProducer } from '@plexus/stream';
+import type { ClusterLink } from './cluster-link.ts';
 import type { MessageIds } from './message-ids.ts';
 import type { MqttSession } from './session.ts';
 import type { SessionRegistry } from './session-registry.ts';
@@ -34,6 +35,8 @@ export interface GatewayContext {
   readonly sessions: SessionRegistry;
   readonly messageIds: MessageIds;
   readonly sightings: DeviceSightings;
+  /** Takeover, presence and fan-out across gateway processes and hosts. */
+  readonly cluster: ClusterLink;
   readonly limits: GatewayLimits;
   readonly now: () => number;
 }

@@ -3,6 +3,7 @@ import { createServer, type AddressInfo, type Server } from 'node:net';
 import type { AuthRequest, AuthResult } from '@plexus/contracts';
 import { KeepaliveWheel, SubscriptionTable } from '@plexus/mqtt-routing';
 import type { StreamProducer, StreamRecord } from '@plexus/stream';
+import { localOnly } from './cluster-link.ts';
 import { attachConnection } from './connection.ts';
 import type { GatewayContext } from './gateway-context.ts';
 import { MessageIds } from './message-ids.ts';
@@ -93,6 +94,7 @@ export async function startTestGateway(credentials: Readonly<Record<string, Auth
     sessions: new SessionRegistry(),
     messageIds: new MessageIds(),
     sightings: { seen: (tenantId, deviceId) => sightings.push(`${tenantId}/${deviceId}`) },
+    cluster: localOnly,
     limits: { maxPacketBytes: 64 * 1024, receiveMaximum: 100, maxKeepaliveSeconds: 60, connectTimeoutMs: 10_000 },
     now: () => clock
   };

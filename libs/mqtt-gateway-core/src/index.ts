@@ -1,3 +1,4 @@
+export { localOnly, type ClusterLink, type ForwardedMessage } from './cluster-link.ts';
 export { attachConnection } from './connection.ts';
 export type { ConnectAuthentication, DeviceSightings, GatewayContext, GatewayLimits } from './gateway-context.ts';
 export { MessageIds } from './message-ids.ts';
