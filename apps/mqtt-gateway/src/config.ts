@@ -14,6 +14,12 @@ export const GatewayConfigSchema = Type.Object({
   MQTT_RECEIVE_MAXIMUM: Type.Integer({ minimum: 1, maximum: 65_535, default: 100 }),
   MQTT_MAX_KEEPALIVE_SECONDS: Type.Integer({ minimum: 5, maximum: 65_535, default: 300 }),
   MQTT_CONNECT_TIMEOUT_MS: Type.Integer({ minimum: 100, default: 10_000 }),
+  MQTT_WORKERS: Type.Integer({
+    minimum: 1,
+    maximum: 256,
+    default: 1,
+    description: 'Worker processes sharing the MQTT ports; each may hold at most ~19k connections (20k open files a process).'
+  }),
   LOG_LEVEL: LogLevel
 });
 export type GatewayConfig = Static<typeof GatewayConfigSchema>;

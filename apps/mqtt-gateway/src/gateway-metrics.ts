@@ -1,4 +1,4 @@
-import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import { AggregatorRegistry, Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import type { ConnectAuthenticator } from '@plexus/device-auth-client';
 import type { SessionRegistry } from '@plexus/mqtt-gateway-core';
 import type { StreamProducer } from '@plexus/stream';
@@ -23,4 +23,11 @@ export function gatewayMetrics(sessions: SessionRegistry, producer: StreamProduc
   counter('plexus_gateway_auth_requests_total', 'Batched authentication requests sent to the control plane', () => authenticator.stats.requestsSent);
   counter('plexus_gateway_auth_cache_hits_total', 'CONNECTs answered from the authentication cache', () => authenticator.stats.cacheHits);
   return registry;
+}
+
+/** In a worker process: the primary collects this registry over the cluster channel and sums the workers'. */
+export function shareMetricsWithPrimary(registry: Registry): void {
+  // Constructing one installs the worker's answer to the primary's metrics requests.
+  new AggregatorRegistry();
+  AggregatorRegistry.setRegistries(registry);
 }

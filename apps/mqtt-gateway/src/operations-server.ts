@@ -1,8 +1,13 @@
 import { createServer, type Server } from 'node:http';
-import type { Registry } from 'prom-client';
+
+/** A prom-client Registry, or the primary's sum over its workers' registries. */
+export interface MetricsSource {
+  metrics(): Promise<string>;
+  readonly contentType: string;
+}
 
 /** `/metrics`, `/healthz` and `/readyz` on plain node:http: gateway workers stay free of a web framework. */
-export function operationsServer(metrics: Registry, isReady: () => boolean): Server {
+export function operationsServer(metrics: MetricsSource, isReady: () => boolean): Server {
   return createServer((request, response) => {
     const path = (request.url ?? '/').split('?')[0];
     if (request.method !== 'GET') {

@@ -7,14 +7,15 @@ import { KeepaliveWheel, SubscriptionTable } from '@plexus/mqtt-routing';
 import type { Logger } from '@plexus/observability';
 import { createKinesisClient, KinesisProducer } from '@plexus/stream';
 import type { GatewayConfig } from './config.ts';
-import { gatewayMetrics } from './gateway-metrics.ts';
+import { gatewayMetrics, shareMetricsWithPrimary } from './gateway-metrics.ts';
 import { operationsServer } from './operations-server.ts';
 
 const KEEPALIVE_SLOT_MS = 1000;
 
 export interface RunningGateway {
   readonly mqttPort: number;
-  readonly metricsPort: number;
+  /** Null in a worker process: the primary serves the whole host's metrics. */
+  readonly metricsPort: number | null;
   readonly context: GatewayContext;
   /** Reports the devices seen since the last report now rather than at the next interval. */
   flushSightings(): Promise<void>;
@@ -22,16 +23,23 @@ export interface RunningGateway {
   stop(): Promise<void>;
 }
 
-function listen(server: Server | HttpServer, host: string, port: number, what: string, variable: string): Promise<number> {
+/** `shared`: the worker processes of one host each bind the port and the kernel spreads connections over them. */
+function listen(server: Server | HttpServer, host: string, port: number, what: string, variable: string, shared = false): Promise<number> {
   return new Promise((resolve, reject) => {
     server.once('error', (error: NodeJS.ErrnoException) =>
       reject(error.code === 'EADDRINUSE' ? new Error(`port ${port} for ${what} is already in use; set ${variable} to another port`) : error)
     );
-    server.listen(port, host, () => resolve((server.address() as AddressInfo).port));
+    // exclusive: a cluster worker binds its own socket instead of asking the primary for one.
+    server.listen({ port, host, reusePort: shared, exclusive: true }, () => resolve((server.address() as AddressInfo).port));
   });
 }
 
-export async function startGateway(config: GatewayConfig, log: Logger): Promise<RunningGateway> {
+export interface GatewayRole {
+  /** A worker of a multi-process gateway: its metrics go to the primary, which serves them. */
+  readonly worker: boolean;
+}
+
+export async function startGateway(config: GatewayConfig, log: Logger, role: GatewayRole = { worker: false }): Promise<RunningGateway> {
   const producer = new KinesisProducer({
     client: createKinesisClient(config.KINESIS_ENDPOINT === undefined ? {} : { endpoint: config.KINESIS_ENDPOINT }),
     streamName: config.KINESIS_STREAM,
@@ -91,9 +99,12 @@ export async function startGateway(config: GatewayConfig, log: Logger): Promise<
     const session = attachConnection(context, socket);
     if (producer.saturated) session.socket.pause();
   });
-  const operations = operationsServer(gatewayMetrics(context.sessions, producer, authenticator), () => mqttServer.listening && subscriber.status === 'ready');
-  const mqttPort = await listen(mqttServer, config.MQTT_HOST, config.MQTT_PORT, 'MQTT', 'MQTT_PORT');
-  const metricsPort = await listen(operations, config.MQTT_HOST, config.GATEWAY_METRICS_PORT, 'gateway metrics', 'GATEWAY_METRICS_PORT');
+  const metrics = gatewayMetrics(context.sessions, producer, authenticator);
+  const isReady = () => mqttServer.listening && subscriber.status === 'ready';
+  const operations = role.worker ? null : operationsServer(metrics, isReady);
+  if (role.worker) shareMetricsWithPrimary(metrics);
+  const mqttPort = await listen(mqttServer, config.MQTT_HOST, config.MQTT_PORT, 'MQTT', 'MQTT_PORT', true);
+  const metricsPort = operations && (await listen(operations, config.MQTT_HOST, config.GATEWAY_METRICS_PORT, 'gateway metrics', 'GATEWAY_METRICS_PORT'));
   log.info({ mqttPort, metricsPort, stream: config.KINESIS_STREAM }, 'MQTT gateway listening');
 
   return {
@@ -109,7 +120,7 @@ export async function startGateway(config: GatewayConfig, log: Logger): Promise<
       await sightings.stop();
       await stopRevocations();
       subscriber.disconnect();
-      await new Promise<void>((resolve) => operations.close(() => resolve()));
+      if (operations) await new Promise<void>((resolve) => operations.close(() => resolve()));
     }
   };
 }
