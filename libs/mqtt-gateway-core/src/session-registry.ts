@@ -17,6 +17,11 @@ export class SessionRegistry {
     return previous === session ? undefined : previous;
   }
 
+  /** The live session of a client id, if this process holds one. */
+  find(tenantId: string, clientId: string): MqttSession | undefined {
+    return this.sessions.get(`${tenantId}/${clientId}`);
+  }
+
   release(session: MqttSession): void {
     const key = `${session.tenantId}/${session.clientId}`;
     if (this.sessions.get(key) === session) this.sessions.delete(key);
