@@ -24,7 +24,7 @@ function rejectPublish(session: MqttSession, packet: IPublishPacket, reasonCode:
   session.close(reasonCode);
 }
 
-/** Delivers a message to the live subscribers of its (mounted) topic. */
+/** Delivers a message to the live subscribers of its (mounted) topic, here and on the other gateway nodes. */
 export function route(context: GatewayContext, publisher: MqttSession | undefined, tenantId: string, topic: string, payload: Buffer): void {
   const mounted = mountTopic(tenantId, topic);
   for (const delivery of context.router.match(mounted, publisher)) {
@@ -32,6 +32,8 @@ export function route(context: GatewayContext, publisher: MqttSession | undefine
     if (subscriberTopic === null) continue;
     delivery.subscriber.deliver(subscriberTopic, payload, delivery.qos === 0 ? 0 : 1, delivery.subscriptionIdentifiers);
   }
+  // Deliveries here take the subscription's QoS; other nodes do the same with QoS 2 as the cap.
+  context.cluster.forward({ mountedTopic: mounted, payload, qos: 2, retain: false });
 }
 
 /**
