@@ -1,6 +1,15 @@
 import { Compile } from 'typebox/compile';
 import { describe, expect, it } from 'vitest';
-import { BulkDeviceLine, CreateGroupBody, CreateTenantBody, DeviceId, TenantId } from './index.ts';
+import {
+  AuthRequest,
+  BulkDeviceLine,
+  CertificateFingerprint,
+  CreateGroupBody,
+  CreateTenantBody,
+  DeviceId,
+  IssueCredentialBody,
+  TenantId
+} from './index.ts';
 
 describe('identifier schemas', () => {
   const deviceId = Compile(DeviceId);
@@ -29,5 +38,27 @@ describe('request schemas', () => {
     expect(group.Check({ id: 'g', kind: 'dynamic' })).toBe(false);
     expect(group.Check({ id: 'g', kind: 'dynamic', query: { tags: ['x'] } })).toBe(true);
     expect(group.Check({ id: 'g', kind: 'dynamic', query: {} })).toBe(false);
+  });
+});
+
+describe('client certificate schemas', () => {
+  const fingerprint = 'AB:'.repeat(31) + '0F';
+
+  it('store and compare one fingerprint form: upper-case hex pairs joined by colons', () => {
+    const canonical = Compile(CertificateFingerprint);
+    expect(canonical.Check(fingerprint)).toBe(true);
+    for (const other of [fingerprint.toLowerCase(), fingerprint.replaceAll(':', ''), fingerprint.slice(3), `${fingerprint}:00`]) {
+      expect(canonical.Check(other)).toBe(false);
+    }
+    expect(Compile(AuthRequest).Check({ clientId: 'd', password: '', certificateFingerprint: fingerprint.toLowerCase() })).toBe(false);
+  });
+
+  it('accept a registered fingerprint in any case, with or without colons', () => {
+    const body = Compile(IssueCredentialBody);
+    for (const input of [fingerprint, fingerprint.toLowerCase(), fingerprint.replaceAll(':', '')]) {
+      expect(body.Check({ kind: 'x509', fingerprint: input })).toBe(true);
+    }
+    expect(body.Check({ kind: 'x509', fingerprint: 'AB'.repeat(31) })).toBe(false);
+    expect(body.Check({ kind: 'pgp' })).toBe(false);
   });
 });

@@ -1,13 +1,18 @@
 import { Type, type Static } from 'typebox';
 import { DeviceId, Slug, TenantId } from './common.ts';
+import { CertificateFingerprint } from './credentials.ts';
 import { Scope } from './scopes.ts';
 
-/** What an MQTT CONNECT presents: client id, optional username, password (token, JWT or API key). */
+/**
+ * What an MQTT CONNECT presents: client id, optional username, password (token, JWT or API key),
+ * and over TLS the fingerprint of a client certificate the gateway verified against its CA.
+ */
 export const AuthRequest = Type.Object(
   {
     clientId: Type.String({ maxLength: 256 }),
     username: Type.Optional(Type.String({ maxLength: 256 })),
-    password: Type.String({ maxLength: 4096 })
+    password: Type.String({ maxLength: 4096 }),
+    certificateFingerprint: Type.Optional(CertificateFingerprint)
   },
   { additionalProperties: false }
 );

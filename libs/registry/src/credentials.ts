@@ -1,6 +1,7 @@
-import type { Credential, IssuedCredential } from '@plexus/contracts';
+import type { Credential, IssueCredentialBody, IssuedCredential } from '@plexus/contracts';
 import type { RegistryContext } from './context.ts';
-import { tenantKey, type CredentialEntry } from './documents.ts';
+import { canonicalFingerprint, claimCertificate, parseCertificatePem, releaseCertificate } from './device-certificates.ts';
+import { tenantKey, type CertificateCredentialEntry, type CredentialEntry, type TokenCredentialEntry } from './documents.ts';
 import { RegistryErrors } from './errors.ts';
 import { formatDeviceToken, randomHex, randomSecrets, sha256Hex } from './secrets.ts';
 
@@ -11,10 +12,10 @@ export function newCredentialFromSecret(
   secret: string,
   now: Date,
   expiresAt: Date | null
-): { entry: CredentialEntry; issued: IssuedCredential } {
+): { entry: TokenCredentialEntry; issued: IssuedCredential } {
   const token = formatDeviceToken(tenantId, secret);
-  const id = `crd_${randomHex(8)}`;
-  const entry: CredentialEntry = { id, hash: sha256Hex(token), createdAt: now };
+  const id = newCredentialId();
+  const entry: TokenCredentialEntry = { id, hash: sha256Hex(token), createdAt: now };
   if (expiresAt) entry.expiresAt = expiresAt;
   return {
     entry,
@@ -22,17 +23,17 @@ export function newCredentialFromSecret(
   };
 }
 
+function newCredentialId(): string {
+  return `crd_${randomHex(8)}`;
+}
+
 export function newCredential(tenantId: string, now: Date, expiresAt: Date | null) {
   return newCredentialFromSecret(tenantId, randomSecrets(1)[0] as string, now, expiresAt);
 }
 
 function toCredential(entry: CredentialEntry): Credential {
-  return {
-    id: entry.id,
-    kind: 'token',
-    createdAt: entry.createdAt.toISOString(),
-    expiresAt: entry.expiresAt?.toISOString() ?? null
-  };
+  const common = { id: entry.id, createdAt: entry.createdAt.toISOString(), expiresAt: entry.expiresAt?.toISOString() ?? null };
+  return entry.kind === 'x509' ? { ...common, kind: 'x509', fingerprint: entry.fingerprint } : { ...common, kind: 'token' };
 }
 
 function isLive(entry: CredentialEntry, now: Date): boolean {
@@ -55,6 +56,65 @@ export async function listCredentials(ctx: RegistryContext, tenantId: string, de
 
 function expiry(now: Date, ttlSeconds: number | undefined): Date | null {
   return ttlSeconds === undefined ? null : new Date(now.getTime() + ttlSeconds * 1000);
+}
+
+/**
+ * `POST /devices/:id/credentials`: a token by default, or with `kind: 'x509'` the device's client
+ * certificate (PEM or fingerprint). A token is in the answer once; a certificate is public.
+ */
+export async function addCredential(
+  ctx: RegistryContext,
+  tenantId: string,
+  deviceId: string,
+  body: IssueCredentialBody
+): Promise<IssuedCredential | Credential> {
+  if (body.kind !== 'x509') {
+    for (const field of ['certificatePem', 'fingerprint'] as const) {
+      if (body[field] !== undefined) throw RegistryErrors.credentialKindMismatch(field, 'token', { field: `body/${field}` });
+    }
+    return issueCredential(ctx, tenantId, deviceId, body.ttlSeconds);
+  }
+  if (body.ttlSeconds !== undefined) throw RegistryErrors.credentialKindMismatch('ttlSeconds', 'x509', { field: 'body/ttlSeconds' });
+  if ((body.certificatePem === undefined) === (body.fingerprint === undefined)) throw RegistryErrors.certificateRequired({ field: 'body' });
+  const now = ctx.now();
+  const certificate =
+    body.certificatePem === undefined
+      ? { fingerprint: canonicalFingerprint(body.fingerprint as string), validTo: null }
+      : parseCertificatePem(body.certificatePem, now);
+  return registerCertificate(ctx, tenantId, deviceId, certificate.fingerprint, certificate.validTo);
+}
+
+/**
+ * Records the certificate on the device and maps its fingerprint to the device, in that order of
+ * truth: the mapping is written first, so a failure between the two leaves a mapping without a
+ * credential, which authenticates nothing and is taken over by the next registration.
+ */
+async function registerCertificate(
+  ctx: RegistryContext,
+  tenantId: string,
+  deviceId: string,
+  fingerprint: string,
+  validTo: Date | null
+): Promise<Credential> {
+  const now = ctx.now();
+  const live = (await readCredentials(ctx, tenantId, deviceId)).filter((entry) => isLive(entry, now));
+  if (live.length >= MAX_LIVE_CREDENTIALS) throw RegistryErrors.tooManyCredentials(MAX_LIVE_CREDENTIALS);
+  if (live.some((entry) => entry.kind === 'x509' && entry.fingerprint === fingerprint)) throw RegistryErrors.certificateInUse(fingerprint);
+  const entry: CertificateCredentialEntry = { id: newCredentialId(), kind: 'x509', fingerprint, createdAt: now };
+  if (validTo) entry.expiresAt = validTo;
+  await claimCertificate(ctx, { _id: fingerprint, tenantId, deviceId, credentialId: entry.id, createdAt: now }, async (existing) => {
+    const holder = await ctx.collections.devices.findOne({ _id: tenantKey(existing.tenantId, existing.deviceId) }, { projection: { credentials: 1 } });
+    return holder?.credentials.some((held) => held.id === existing.credentialId && isLive(held, now)) ?? false;
+  });
+  const updated = await ctx.collections.devices.updateOne(
+    { _id: tenantKey(tenantId, deviceId) },
+    { $set: { credentials: [...live, entry], updatedAt: now } }
+  );
+  if (updated.matchedCount === 0) {
+    await releaseCertificate(ctx, fingerprint, entry.id);
+    throw RegistryErrors.deviceNotFound(deviceId);
+  }
+  return toCredential(entry);
 }
 
 /** Adds a token beside the existing ones (for example, one per firmware slot). */
@@ -88,13 +148,18 @@ export async function rotateCredentials(
   const now = ctx.now();
   const grace = options.graceSeconds ?? 0;
   const { entry, issued } = newCredential(tenantId, now, expiry(now, options.ttlSeconds));
-  let kept: CredentialEntry[] = [];
+  // Rotation concerns tokens: certificates stay until revoked, since a device cannot mint its own.
+  const live = (await readCredentials(ctx, tenantId, deviceId)).filter((old) => isLive(old, now));
+  const certificates = live.filter((old) => old.kind === 'x509');
+  let kept: CredentialEntry[] = certificates;
   if (grace > 0) {
     const graceEnd = new Date(now.getTime() + grace * 1000);
-    kept = (await readCredentials(ctx, tenantId, deviceId))
-      .filter((old) => isLive(old, now))
-      .slice(-(MAX_LIVE_CREDENTIALS - 1))
+    const tokens = live.filter((old) => old.kind === undefined);
+    const room = Math.max(0, MAX_LIVE_CREDENTIALS - 1 - certificates.length);
+    const graced = tokens
+      .slice(tokens.length - Math.min(room, tokens.length))
       .map((old) => ({ ...old, expiresAt: old.expiresAt !== undefined && old.expiresAt < graceEnd ? old.expiresAt : graceEnd }));
+    kept = [...certificates, ...graced];
   }
   const result = await ctx.collections.devices.updateOne(
     { _id: tenantKey(tenantId, deviceId) },
@@ -113,5 +178,6 @@ export async function revokeCredential(ctx: RegistryContext, tenantId: string, d
     { _id: tenantKey(tenantId, deviceId) },
     { $pull: { credentials: entry }, $set: { updatedAt: ctx.now() } }
   );
+  if (entry.kind === 'x509') await releaseCertificate(ctx, entry.fingerprint, entry.id);
   await ctx.revocations.publish({ kind: 'device', tenantId, deviceId, reason: 'credential-revoked' });
 }

@@ -4,7 +4,7 @@ import type { AuthRequest, AuthResult, DenyReason } from '@plexus/contracts';
 import { findApiKeyPrincipal } from './api-keys.ts';
 import { mapConcurrently } from './concurrency.ts';
 import type { RegistryContext } from './context.ts';
-import { tenantKey, type DeviceDocument, type TenantDocument } from './documents.ts';
+import { tenantKey, type DeviceCertificateDocument, type DeviceDocument, type TenantDocument } from './documents.ts';
 import { hasScope } from './principals.ts';
 import { hashesEqual, looksLikeJwt, parseDeviceToken, sha256Hex } from './secrets.ts';
 
@@ -23,6 +23,7 @@ class BatchLookups {
   private readonly devices = new Map<string, Promise<DeviceDocument | null>>();
   private readonly tenants = new Map<string, Promise<TenantDocument | null>>();
   private readonly signingKeys = new Map<string, Promise<{ tenantId: string; key: KeyObject } | null>>();
+  private readonly certificates = new Map<string, Promise<DeviceCertificateDocument | null>>();
   private readonly ctx: RegistryContext;
 
   constructor(ctx: RegistryContext) {
@@ -58,6 +59,15 @@ class BatchLookups {
     }
     return found;
   }
+
+  certificate(fingerprint: string): Promise<DeviceCertificateDocument | null> {
+    let found = this.certificates.get(fingerprint);
+    if (!found) {
+      found = this.ctx.collections.deviceCertificates.findOne({ _id: fingerprint });
+      this.certificates.set(fingerprint, found);
+    }
+    return found;
+  }
 }
 
 /** `match` returns the credential's expiry (epoch ms, or null for none), or false for no match. */
@@ -76,7 +86,7 @@ async function allowDevice(lookups: BatchLookups, tenantId: string, deviceId: st
 async function authenticateToken(lookups: BatchLookups, request: AuthRequest, tenantId: string, now: Date): Promise<AuthResult> {
   const hash = sha256Hex(request.password);
   return allowDevice(lookups, tenantId, request.clientId, (device) => {
-    const entry = device.credentials.find((candidate) => hashesEqual(candidate.hash, hash));
+    const entry = device.credentials.find((candidate) => candidate.kind === undefined && hashesEqual(candidate.hash, hash));
     if (!entry || (entry.expiresAt !== undefined && entry.expiresAt <= now)) return false;
     return entry.expiresAt?.getTime() ?? null;
   });
@@ -119,14 +129,47 @@ async function authenticateApp(ctx: RegistryContext, request: AuthRequest): Prom
   return { result: 'allow', principal: { kind: 'app', tenantId: principal.tenantId, keyId: principal.keyId, scopes: [...principal.scopes] } };
 }
 
+/**
+ * Client certificate, verified by the gateway against its CA and known here by fingerprint. The
+ * mapping names the tenant and device, so the device connects with client id = device id and no
+ * password. Null when the certificate is registered to no device (or no longer), so the password
+ * decides; a certificate of another device is refused whatever the password.
+ */
+async function authenticateCertificate(lookups: BatchLookups, request: AuthRequest, fingerprint: string, now: Date): Promise<AuthResult | null> {
+  const mapping = await lookups.certificate(fingerprint);
+  if (!mapping) return null;
+  if (mapping.deviceId !== request.clientId) return deny('not-authorized');
+  const result = await allowDevice(lookups, mapping.tenantId, mapping.deviceId, (device) => {
+    const entry = device.credentials.find(
+      (candidate) => candidate.kind === 'x509' && candidate.id === mapping.credentialId && candidate.fingerprint === fingerprint
+    );
+    if (!entry || (entry.expiresAt !== undefined && entry.expiresAt <= now)) return false;
+    return entry.expiresAt?.getTime() ?? null;
+  });
+  return result.result === 'deny' && result.reason === 'bad-credentials' ? null : result;
+}
+
+function authenticatePassword(ctx: RegistryContext, lookups: BatchLookups, request: AuthRequest, now: Date): Promise<AuthResult> {
+  const token = parseDeviceToken(request.password);
+  if (token) return authenticateToken(lookups, request, token.tenantId, now);
+  if (request.password.startsWith('plx_')) return authenticateApp(ctx, request);
+  if (looksLikeJwt(request.password)) return authenticateJwt(lookups, request, now);
+  return Promise.resolve(deny('bad-credentials'));
+}
+
+/**
+ * Precedence: a client certificate registered to the connecting device wins, whatever the
+ * password says; a certificate registered to another device is refused (`not-authorized`); an
+ * unknown or revoked certificate leaves the decision to the password (token, JWT or app key).
+ */
 export async function authenticateConnections(ctx: RegistryContext, requests: readonly AuthRequest[]): Promise<AuthResult[]> {
   const lookups = new BatchLookups(ctx);
   const now = ctx.now();
-  return mapConcurrently(requests, LOOKUP_CONCURRENCY, (request) => {
-    const token = parseDeviceToken(request.password);
-    if (token) return authenticateToken(lookups, request, token.tenantId, now);
-    if (request.password.startsWith('plx_')) return authenticateApp(ctx, request);
-    if (looksLikeJwt(request.password)) return authenticateJwt(lookups, request, now);
-    return Promise.resolve(deny('bad-credentials'));
+  return mapConcurrently(requests, LOOKUP_CONCURRENCY, async (request) => {
+    if (request.certificateFingerprint !== undefined) {
+      const byCertificate = await authenticateCertificate(lookups, request, request.certificateFingerprint, now);
+      if (byCertificate) return byCertificate;
+    }
+    return authenticatePassword(ctx, lookups, request, now);
   });
 }

@@ -34,12 +34,40 @@ export interface DeviceTypeDocument {
   updatedAt: Date;
 }
 
-export interface CredentialEntry {
+/** A device token; `kind` is absent so the million token entries written in bulk stay lean. */
+export interface TokenCredentialEntry {
   id: string;
+  kind?: undefined;
   hash: string;
   createdAt: Date;
   /** Absent: the credential does not expire. */
   expiresAt?: Date;
+}
+
+/** A client certificate the device presents over TLS, known by its SHA-256 fingerprint. */
+export interface CertificateCredentialEntry {
+  id: string;
+  kind: 'x509';
+  /** Upper-case hex pairs joined by colons (`CertificateFingerprint`). */
+  fingerprint: string;
+  createdAt: Date;
+  /** The certificate's validity end when it was registered as PEM; absent otherwise. */
+  expiresAt?: Date;
+}
+
+export type CredentialEntry = TokenCredentialEntry | CertificateCredentialEntry;
+
+/**
+ * Which device a client certificate belongs to, keyed by its fingerprint so that CONNECT finds
+ * the tenant and device with one `_id` read. The device's credential entry is the truth: a
+ * mapping whose entry is gone (revoked, device deleted) authenticates nothing and may be replaced.
+ */
+export interface DeviceCertificateDocument {
+  _id: string;
+  tenantId: string;
+  deviceId: string;
+  credentialId: string;
+  createdAt: Date;
 }
 
 /**
@@ -114,6 +142,7 @@ export interface RegistryCollections {
   claimTokens: Collection<ClaimTokenDocument>;
   claimTokenUses: Collection<ClaimTokenUseDocument>;
   signingKeys: Collection<SigningKeyDocument>;
+  deviceCertificates: Collection<DeviceCertificateDocument>;
 }
 
 export function registryCollections(db: Db): RegistryCollections {
@@ -125,7 +154,8 @@ export function registryCollections(db: Db): RegistryCollections {
     groups: db.collection('groups'),
     claimTokens: db.collection('claim_tokens'),
     claimTokenUses: db.collection('claim_token_uses'),
-    signingKeys: db.collection('signing_keys')
+    signingKeys: db.collection('signing_keys'),
+    deviceCertificates: db.collection('device_certificates')
   };
 }
 

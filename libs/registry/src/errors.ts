@@ -30,6 +30,22 @@ export const RegistryErrors = {
     409,
     'a device holds at most %s live credentials; revoke or rotate first'
   ),
+  invalidCertificate: defineError<[string, { field: string }]>(
+    'PLX_REGISTRY_INVALID_CERTIFICATE',
+    400,
+    'certificatePem is not a usable X.509 certificate: %s'
+  ),
+  certificateRequired: defineError<[{ field: string }]>(
+    'PLX_REGISTRY_CERTIFICATE_REQUIRED',
+    400,
+    'an x509 credential needs exactly one of certificatePem and fingerprint'
+  ),
+  certificateInUse: defineError<[string]>('PLX_REGISTRY_CERTIFICATE_IN_USE', 409, 'certificate %s is registered to another device'),
+  credentialKindMismatch: defineError<[string, string, { field: string }]>(
+    'PLX_REGISTRY_CREDENTIAL_KIND_MISMATCH',
+    400,
+    '%s does not apply to %s credentials'
+  ),
   groupNotFound: defineError<[string]>('PLX_REGISTRY_GROUP_NOT_FOUND', 404, 'group %s not found'),
   groupExists: defineError<[string]>('PLX_REGISTRY_GROUP_EXISTS', 409, 'group %s already exists'),
   groupNotStatic: defineError<[string]>('PLX_REGISTRY_GROUP_NOT_STATIC', 409, 'group %s is dynamic; its members follow its query'),

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { Credential, CredentialParams, DeviceParams, IssueCredentialBody, IssuedCredential, NoContent, RotateCredentialBody } from '@plexus/contracts';
-import { issueCredential, listCredentials, revokeCredential, rotateCredentials, tenantFor } from '@plexus/registry';
+import { addCredential, listCredentials, revokeCredential, rotateCredentials, tenantFor } from '@plexus/registry';
 import { principalOf } from '../plugins/authentication.ts';
 import { errorResponses } from './error-responses.ts';
 import type { RouteOptions } from './route-options.ts';
@@ -24,15 +24,16 @@ export const credentialRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (
     {
       schema: {
         tags,
-        summary: 'Issue an additional token; it is in this response only',
+        summary: 'Issue an additional token (it is in this response only), or register a client certificate (kind x509)',
         params: DeviceParams,
         body: Type.Optional(IssueCredentialBody),
-        response: { 201: IssuedCredential, ...errorResponses(400, 404, 409) }
+        response: { 201: Type.Union([IssuedCredential, Credential]), ...errorResponses(400, 404, 409) }
       }
     },
     async (request, reply) => {
+      const credential = await addCredential(registry, tenantFor(principalOf(request), 'registry:write'), request.params.deviceId, request.body ?? {});
       reply.code(201);
-      return issueCredential(registry, tenantFor(principalOf(request), 'registry:write'), request.params.deviceId, request.body?.ttlSeconds);
+      return credential;
     }
   );
 
