@@ -3,7 +3,7 @@ import { createServer, type AddressInfo, type Server } from 'node:net';
 import type { AuthRequest, AuthResult } from '@plexus/contracts';
 import { KeepaliveWheel, SubscriptionTable } from '@plexus/mqtt-routing';
 import type { StreamProducer, StreamRecord } from '@plexus/stream';
-import { localOnly } from './cluster-link.ts';
+import { localOnly, type ClusterLink } from './cluster-link.ts';
 import { attachConnection } from './connection.ts';
 import type { GatewayContext } from './gateway-context.ts';
 import { MessageIds } from './message-ids.ts';
@@ -79,7 +79,13 @@ export interface TestGateway {
 }
 
 /** A gateway on a free loopback port; `credentials` maps a password to its authentication result. */
-export async function startTestGateway(credentials: Readonly<Record<string, AuthResult>>): Promise<TestGateway> {
+/** What a test may put in place of the single-process defaults (a clustered router and link). */
+export interface TestGatewayOptions {
+  readonly router?: SubscriptionTable<MqttSession>;
+  readonly cluster?: ClusterLink;
+}
+
+export async function startTestGateway(credentials: Readonly<Record<string, AuthResult>>, options: TestGatewayOptions = {}): Promise<TestGateway> {
   let clock = 1_000_000;
   const sightings: string[] = [];
   const producer = new HeldProducer();
@@ -89,12 +95,12 @@ export async function startTestGateway(credentials: Readonly<Record<string, Auth
       authenticate: async (request: AuthRequest) => credentials[request.password] ?? { result: 'deny', reason: 'bad-credentials' }
     },
     producer,
-    router: new SubscriptionTable<MqttSession>(),
+    router: options.router ?? new SubscriptionTable<MqttSession>(),
     keepalive,
     sessions: new SessionRegistry(),
     messageIds: new MessageIds(),
     sightings: { seen: (tenantId, deviceId) => sightings.push(`${tenantId}/${deviceId}`) },
-    cluster: localOnly,
+    cluster: options.cluster ?? localOnly,
     limits: { maxPacketBytes: 64 * 1024, receiveMaximum: 100, maxKeepaliveSeconds: 60, connectTimeoutMs: 10_000 },
     now: () => clock
   };
