@@ -79,6 +79,27 @@ describe('ConnectAuthenticator against a real control plane', () => {
     expect(authenticator.stats).toMatchObject({ requestsSent: 1, cacheHits: 1 });
   });
 
+  it('tells CONNECTs apart by client certificate, since a registered one decides without a password', async () => {
+    const fingerprintOf = (byte: string) => Array.from({ length: 32 }, () => byte).join(':');
+    const registered = fingerprintOf('7A');
+    expect((await rest('POST', '/v1/devices/d-7/credentials', writerKey, { kind: 'x509', fingerprint: registered })).status).toBe(201);
+    const authenticator = authenticatorFor();
+    const ask = () =>
+      Promise.all([
+        authenticator.authenticate({ clientId: 'd-7', password: '', certificateFingerprint: registered }),
+        authenticator.authenticate({ clientId: 'd-7', password: '', certificateFingerprint: fingerprintOf('7B') }),
+        authenticator.authenticate({ clientId: 'd-7', password: '' })
+      ]);
+    const expected = [
+      { result: 'allow', principal: { kind: 'device', tenantId: 'acme', deviceId: 'd-7' } },
+      { result: 'deny', reason: 'bad-credentials' },
+      { result: 'deny', reason: 'bad-credentials' }
+    ];
+    expect(await ask()).toMatchObject(expected);
+    expect(await ask()).toMatchObject(expected);
+    expect(authenticator.stats).toMatchObject({ requestsSent: 1, cacheHits: 3, cachedEntries: 3 });
+  });
+
   it('splits batches at maxBatch', async () => {
     const authenticator = authenticatorFor({ maxBatch: 10 });
     await Promise.all([...tokens].slice(0, 35).map(([clientId, password]) => authenticator.authenticate({ clientId, password })));

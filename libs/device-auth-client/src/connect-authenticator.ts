@@ -173,10 +173,13 @@ export class ConnectAuthenticator {
   }
 }
 
-/** Passwords never sit in memory as cache keys: only their SHA-256 does. */
+/**
+ * Passwords never sit in memory as cache keys: only their SHA-256 does. The client certificate's
+ * fingerprint is part of the key, since it can decide the answer whatever the password.
+ */
 function requestKey(request: AuthRequest): string {
   const password = createHash('sha256').update(request.password).digest('base64url');
-  return `${request.clientId}\u0000${request.username ?? ''}\u0000${password}`;
+  return `${request.clientId}\u0000${request.username ?? ''}\u0000${password}\u0000${request.certificateFingerprint ?? ''}`;
 }
 
 function jwtKeyId(password: string): string | null {
