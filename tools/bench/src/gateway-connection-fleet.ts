@@ -1,21 +1,32 @@
 import { connectDevice, type DeviceCredentials, type LeanMqttConnection } from './gateway-mqtt-client.ts';
 
 export interface FleetOptions {
-  readonly port: number;
+  /** Server ports; device i connects to ports[i mod length], so several server processes share the fleet. */
+  readonly ports: readonly number[];
+  readonly localAddress: string;
   readonly keepaliveSeconds: number;
   /** Connects in flight at once: a storm of SYNs and CONNECTs would measure the accept queue. */
   readonly concurrency: number;
   readonly connectTimeoutMs: number;
 }
 
-/** Opens one connection per device, at most `concurrency` CONNECTs awaiting CONNACK at a time. */
-export async function openConnections(devices: readonly DeviceCredentials[], options: FleetOptions): Promise<LeanMqttConnection[]> {
+/**
+ * Opens one connection per device, at most `concurrency` CONNECTs awaiting CONNACK at a time.
+ * `firstIndex` is the first device's index in the whole fleet, which picks its server port.
+ */
+export async function openConnections(devices: readonly DeviceCredentials[], firstIndex: number, options: FleetOptions): Promise<LeanMqttConnection[]> {
   const connections: LeanMqttConnection[] = new Array(devices.length);
   let next = 0;
   const worker = async (): Promise<void> => {
     while (next < devices.length) {
       const index = next++;
-      connections[index] = await connectDevice(options.port, devices[index] as DeviceCredentials, options.keepaliveSeconds, options.connectTimeoutMs);
+      const target = {
+        port: options.ports[(firstIndex + index) % options.ports.length] as number,
+        localAddress: options.localAddress,
+        keepaliveSeconds: options.keepaliveSeconds,
+        timeoutMs: options.connectTimeoutMs
+      };
+      connections[index] = await connectDevice(target, devices[index] as DeviceCredentials);
     }
   };
   try {

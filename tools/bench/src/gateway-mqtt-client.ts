@@ -22,9 +22,18 @@ export interface LeanMqttConnection {
 
 const MAX_MESSAGE_ID = 65_535;
 
-export function connectDevice(port: number, credentials: DeviceCredentials, keepaliveSeconds: number, timeoutMs: number): Promise<LeanMqttConnection> {
+export interface ConnectTarget {
+  readonly port: number;
+  /** The loopback source address: each one offers its own range of ephemeral ports per server port. */
+  readonly localAddress: string;
+  readonly keepaliveSeconds: number;
+  readonly timeoutMs: number;
+}
+
+export function connectDevice(target: ConnectTarget, credentials: DeviceCredentials): Promise<LeanMqttConnection> {
+  const { keepaliveSeconds, timeoutMs } = target;
   return new Promise((resolve, reject) => {
-    const socket: Socket = connect({ port, host: '127.0.0.1', noDelay: true });
+    const socket: Socket = connect({ port: target.port, host: '127.0.0.1', localAddress: target.localAddress, noDelay: true });
     const incoming = parser({ protocolVersion: 4 });
     const awaitingAck = new Map<number, () => void>();
     let nextMessageId = 1;

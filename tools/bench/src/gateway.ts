@@ -1,16 +1,16 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { cpus, tmpdir, totalmem } from 'node:os';
+import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { setTimeout as delay } from 'node:timers/promises';
+import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ensureEphemeralEngines, type EphemeralEngines } from '@plexus/engines';
 import { formatApiKey, randomSecrets } from '@plexus/registry';
 import { createKinesisClient, ensureStream } from '@plexus/stream';
 import { startControlPlaneProcess, type ControlPlaneProcess } from '@plexus/test-harness';
-import { closeConnections, openConnections } from './gateway-connection-fleet.ts';
+import { ClientFleet } from './gateway-client-fleet.ts';
 import { registerDevices } from './gateway-devices.ts';
 import type { DeviceCredentials } from './gateway-mqtt-client.ts';
-import { runQos1Load } from './gateway-qos1-load.ts';
-import { residentBytes, startGatewayProcess, startMosquittoProcess, type MqttServerProcess } from './gateway-servers.ts';
+import { residentBytes, startGateway, startMosquitto, type MqttServer } from './gateway-servers.ts';
 import { measureCpu } from './process-cpu.ts';
 
 // Holds N idle device connections on Plexus's MQTT gateway and reports the server's resident
@@ -26,20 +26,35 @@ const { values } = parseArgs({
     publishers: { type: 'string', default: '200' },
     window: { type: 'string', default: '8' },
     'connect-concurrency': { type: 'string', default: '200' },
-    shards: { type: 'string', default: '4' }
+    shards: { type: 'string', default: '4' },
+    // A process may hold ~20,000 open files: server and client processes each stay below that.
+    'connections-per-server': { type: 'string', default: '18000' },
+    'connections-per-client': { type: 'string', default: '18000' },
+    'gateway-node-args': { type: 'string', default: '' },
+    'heap-snapshot-dir': { type: 'string' },
+    'skip-mosquitto': { type: 'boolean', default: false }
   }
 });
 const connectionCount = positiveInteger('connections');
 const messageCount = positiveInteger('messages');
-const publisherCount = Math.min(positiveInteger('publishers'), connectionCount);
-const publishWindow = positiveInteger('window');
 const connectConcurrency = positiveInteger('connect-concurrency');
 const shardCount = positiveInteger('shards');
+const serverCount = Math.ceil(connectionCount / positiveInteger('connections-per-server'));
+const perClient = positiveInteger('connections-per-client');
+const clientCount = Math.ceil(connectionCount / perClient);
+const publisherCount = Math.min(positiveInteger('publishers'), connectionCount, perClient);
+const publishWindow = positiveInteger('window');
+const heapSnapshotDir = values['heap-snapshot-dir'];
+const gatewayNodeArgs = [
+  ...(values['gateway-node-args'] === '' ? [] : (values['gateway-node-args'] as string).split(/\s+/)),
+  ...(heapSnapshotDir === undefined ? [] : ['--heapsnapshot-signal=SIGUSR2', `--diagnostic-dir=${heapSnapshotDir}`])
+];
 const KEEPALIVE_SECONDS = 300;
-const CONNECT_TIMEOUT_MS = 30_000;
-// Connections opened before the memory baseline, so code loaded and caches filled by the first
-// connects are not charged to the idle connections that follow.
-const warmUpCount = Math.min(100, Math.floor(connectionCount / 10));
+const CONNECT_TIMEOUT_MS = 60_000;
+// Connections opened before the memory baseline (per client process), so code loaded and caches
+// filled by the first connects are not charged to the idle connections that follow.
+const warmUpPerClient = Math.max(1, Math.min(Math.ceil((100 * serverCount) / clientCount), Math.floor(connectionCount / clientCount / 10)));
+const warmUpCount = warmUpPerClient * clientCount;
 
 function positiveInteger(name: keyof typeof values): number {
   const value = Number(values[name]);
@@ -49,7 +64,10 @@ function positiveInteger(name: keyof typeof values): number {
 
 interface ServerFigures {
   readonly server: string;
+  readonly processes: number;
   readonly pubackMeans: string;
+  readonly connectionsHeld: number;
+  readonly loadAverage: string;
   readonly connectsPerSecond: number;
   readonly rssBaselineMiB: number;
   readonly rssLoadedMiB: number;
@@ -59,43 +77,94 @@ interface ServerFigures {
   readonly connectCpuSeconds: Record<string, number>;
   readonly messagesPerSecond: number;
   readonly messagesPerServerCpuSecond: number;
+  /** User records per PutRecords call during the load, for servers that write a stream. */
+  readonly recordsPerRequest: number | null;
   readonly cpuSeconds: Record<string, number>;
   readonly loadSeconds: number;
 }
 
-async function measureServer(server: MqttServerProcess, pubackMeans: string, devices: readonly DeviceCredentials[], otherPids: Record<string, number>): Promise<ServerFigures> {
-  const fleet = { port: server.mqttPort, keepaliveSeconds: KEEPALIVE_SECONDS, concurrency: connectConcurrency, connectTimeoutMs: CONNECT_TIMEOUT_MS };
-  const warmUp = await openConnections(devices.slice(0, warmUpCount), fleet);
-  const pids = { [server.name]: server.pid, ...otherPids, bench: process.pid };
-  const rssBaseline = residentBytes(server.pid);
-  const heapBaseline = await server.heapUsedBytes?.();
-  const connectStarted = performance.now();
-  const connecting = await measureCpu(pids, () => openConnections(devices.slice(warmUpCount), fleet));
-  const idle = connecting.result;
-  const connectSeconds = (performance.now() - connectStarted) / 1000;
-  const rssLoaded = residentBytes(server.pid);
-  const heapLoaded = await server.heapUsedBytes?.();
-  const all = [...warmUp, ...idle];
+function sum(values: readonly number[]): number {
+  return values.reduce((total, value) => total + value, 0);
+}
+
+function residentOf(server: MqttServer): number {
+  return sum(Object.values(server.processes).map(residentBytes));
+}
+
+/** The server's CPU seconds in one total, then every process's. */
+function withServerTotal(cpuSeconds: Record<string, number>, server: MqttServer): Record<string, number> {
+  const serverTotal = sum(Object.keys(server.processes).map((name) => cpuSeconds[name] ?? 0));
+  return Object.keys(server.processes).length === 1 ? cpuSeconds : { [server.name]: serverTotal, ...cpuSeconds };
+}
+
+/** Writes a heap snapshot of a process started with --heapsnapshot-signal=SIGUSR2 and waits until it is complete. */
+async function writeHeapSnapshot(pid: number, directory: string): Promise<string> {
+  const before = new Set(readdirSync(directory));
+  process.kill(pid, 'SIGUSR2');
+  let lastSize = -1;
+  for (;;) {
+    await delay(1000);
+    const written = readdirSync(directory).find((file) => file.endsWith('.heapsnapshot') && !before.has(file));
+    if (written === undefined) continue;
+    const size = statSync(join(directory, written)).size;
+    if (size > 0 && size === lastSize) return join(directory, written);
+    lastSize = size;
+  }
+}
+
+async function measureServer(server: MqttServer, pubackMeans: string, devices: readonly DeviceCredentials[], otherPids: Record<string, number>): Promise<ServerFigures> {
+  const fleetOptions = { ports: server.ports, keepaliveSeconds: KEEPALIVE_SECONDS, concurrency: connectConcurrency, connectTimeoutMs: CONNECT_TIMEOUT_MS };
+  const clients = ClientFleet.start(devices, perClient);
   try {
-    const load = await measureCpu(pids, () => runQos1Load(all.slice(0, publisherCount), messageCount, publishWindow));
+    await clients.connectNext(warmUpPerClient, fleetOptions);
+    const pids = { ...server.processes, ...otherPids, bench: process.pid, ...clients.pids };
+    const serverCpu = (cpuSeconds: Record<string, number>) => sum(Object.keys(server.processes).map((name) => cpuSeconds[name] ?? 0));
+    const rssBaseline = residentOf(server);
+    const heapBaseline = await server.heapUsedBytes?.();
+    const connectStarted = performance.now();
+    const connecting = await measureCpu(pids, () => clients.connectNext(perClient, fleetOptions));
+    const held = connecting.result;
+    const idleCount = held - warmUpCount;
+    const connectSeconds = (performance.now() - connectStarted) / 1000;
+    const rssLoaded = residentOf(server);
+    const heapLoaded = await server.heapUsedBytes?.();
+    const loadAverage = loadavg()
+      .map((load) => load.toFixed(2))
+      .join(' ');
+    console.log(`  ${server.name}: ${held.toLocaleString('en')} connections held, load average ${loadAverage}`);
+    if (heapSnapshotDir !== undefined && server.heapUsedBytes !== undefined) {
+      const [, firstWorker] = Object.entries(server.processes).find(([name]) => !name.endsWith('primary')) as [string, number];
+      console.log(`  heap snapshot: ${await writeHeapSnapshot(firstWorker, heapSnapshotDir)}`);
+    }
+    const streamBefore = await server.streamCounters?.();
+    const load = await measureCpu(pids, () => clients.load(publisherCount, messageCount, publishWindow));
+    const streamAfter = await server.streamCounters?.();
+    await clients.closeConnections();
     // /proc counts in 10 ms ticks; a run too short to register one tick has no rate to report.
-    const serverCpu = Math.max(load.cpuSeconds[server.name] as number, 0.01);
+    const loadCpu = Math.max(serverCpu(load.cpuSeconds), 0.01);
     return {
       server: server.name,
+      processes: Object.keys(server.processes).length,
       pubackMeans,
-      connectsPerSecond: Math.round(idle.length / connectSeconds),
+      connectionsHeld: held,
+      loadAverage,
+      connectsPerSecond: Math.round(idleCount / connectSeconds),
       rssBaselineMiB: round1(rssBaseline / 2 ** 20),
       rssLoadedMiB: round1(rssLoaded / 2 ** 20),
-      kibPerIdleConnection: round1((rssLoaded - rssBaseline) / 1024 / idle.length),
-      heapKibPerIdleConnection: heapBaseline === undefined || heapLoaded === undefined ? null : round1((heapLoaded - heapBaseline) / 1024 / idle.length),
-      connectCpuSeconds: roundAll(connecting.cpuSeconds),
+      kibPerIdleConnection: round1((rssLoaded - rssBaseline) / 1024 / idleCount),
+      heapKibPerIdleConnection: heapBaseline === undefined || heapLoaded === undefined ? null : round1((heapLoaded - heapBaseline) / 1024 / idleCount),
+      connectCpuSeconds: roundAll(withServerTotal(connecting.cpuSeconds, server)),
       messagesPerSecond: Math.round(load.result.acknowledged / load.result.seconds),
-      messagesPerServerCpuSecond: Math.round(load.result.acknowledged / serverCpu),
-      cpuSeconds: roundAll(load.cpuSeconds),
+      messagesPerServerCpuSecond: Math.round(load.result.acknowledged / loadCpu),
+      recordsPerRequest:
+        streamBefore === undefined || streamAfter === undefined
+          ? null
+          : round1((streamAfter.records - streamBefore.records) / Math.max(1, streamAfter.requests - streamBefore.requests)),
+      cpuSeconds: roundAll(withServerTotal(load.cpuSeconds, server)),
       loadSeconds: round1(load.result.seconds)
     };
   } finally {
-    closeConnections(all);
+    await clients.stop();
   }
 }
 
@@ -134,16 +203,19 @@ try {
   kinesis.destroy();
 
   console.log(
-    `gateway: ${connectionCount} idle connections (${warmUpCount} warm-up before the baseline), ${messageCount} QoS 1 messages from ${publisherCount} devices, ` +
-      `window ${publishWindow}, ${shardCount} shards, ${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GiB`
+    `gateway: ${connectionCount} idle connections (${warmUpCount} warm-up before the baseline) over ${serverCount} server and ${clientCount} client processes, ` +
+      `${messageCount} QoS 1 messages from ${publisherCount} devices, window ${publishWindow}, ${shardCount} shards, ${cpus().length} cores, ` +
+      `${(totalmem() / 2 ** 30).toFixed(0)} GiB, gateway node args [${gatewayNodeArgs.join(' ')}]`
   );
 
-  const gateway = await startGatewayProcess({
+  const gateway = await startGateway({
     controlPlaneUrl: controlPlane.url,
     internalToken,
     redisUrl: engines.redisUrl,
     kinesisEndpoint: engines.kinesisEndpoint,
-    kinesisStream
+    kinesisStream,
+    nodeArgs: gatewayNodeArgs,
+    workers: serverCount
   });
   started.push(gateway);
   const gatewayOthers: Record<string, number> = { 'control-plane': controlPlane.pid };
@@ -152,25 +224,31 @@ try {
   const registryEngine = engines.started.find((engine) => engine.name !== 'redis' && engine.name !== 'kinesalite');
   if (registryEngine !== undefined) gatewayOthers[registryEngine.name] = registryEngine.pid;
   const plexus = await measureServer(gateway, 'record in Kinesis', devices, gatewayOthers);
-  // Stopped before the peer runs so the two never share the cores or the client's file limit.
+  // Stopped before the peer runs so the two never share the cores.
   await gateway.stop();
 
-  const mosquittoProcess = await startMosquittoProcess(scratch);
-  started.push(mosquittoProcess);
-  const mosquitto = await measureServer(mosquittoProcess, 'in memory only', devices, {});
-  await mosquittoProcess.stop();
+  let mosquitto: ServerFigures | null = null;
+  if (!values['skip-mosquitto']) {
+    const brokers = await startMosquitto(scratch, serverCount);
+    started.push(brokers);
+    mosquitto = await measureServer(brokers, 'in memory only', devices, {});
+    await brokers.stop();
+  }
+  const compared = mosquitto === null ? [plexus] : [plexus, mosquitto];
 
-  const row = (label: string, pick: (figures: ServerFigures) => string): string => `  ${label.padEnd(44)}${pick(plexus).padStart(22)}${pick(mosquitto).padStart(22)}`;
+  const row = (label: string, pick: (figures: ServerFigures) => string): string => `  ${label.padEnd(44)}${compared.map((figures) => pick(figures).padStart(24)).join('')}`;
   console.log(row('', (f) => f.server));
   console.log(row('PUBACK means', (f) => f.pubackMeans));
-  console.log(row(`connects/s (${connectConcurrency} in flight)`, (f) => f.connectsPerSecond.toLocaleString('en')));
+  console.log(row('connections held', (f) => f.connectionsHeld.toLocaleString('en')));
+  console.log(row(`connects/s (${connectConcurrency} in flight per client)`, (f) => f.connectsPerSecond.toLocaleString('en')));
   console.log(row('RSS before / after (MiB)', (f) => `${f.rssBaselineMiB} / ${f.rssLoadedMiB}`));
   console.log(row('KiB per idle connection (server RSS)', (f) => `${f.kibPerIdleConnection}`));
   console.log(row('  of which V8 heap used (no GC forced)', (f) => (f.heapKibPerIdleConnection === null ? '-' : `${f.heapKibPerIdleConnection}`)));
   console.log(row('QoS 1 messages/s', (f) => f.messagesPerSecond.toLocaleString('en')));
   console.log(row('messages per server CPU-second', (f) => f.messagesPerServerCpuSecond.toLocaleString('en')));
-  for (const figures of [plexus, mosquitto]) console.log(`  CPU s while connecting ${connectionCount - warmUpCount} to ${figures.server}: ${JSON.stringify(figures.connectCpuSeconds)}`);
-  for (const figures of [plexus, mosquitto]) console.log(`  CPU s during the ${figures.server} load (${figures.loadSeconds} s): ${JSON.stringify(figures.cpuSeconds)}`);
+  console.log(row('user records per PutRecords', (f) => (f.recordsPerRequest === null ? '-' : `${f.recordsPerRequest}`)));
+  for (const figures of compared) console.log(`  CPU s while connecting ${connectionCount - warmUpCount} to ${figures.server}: ${JSON.stringify(figures.connectCpuSeconds)}`);
+  for (const figures of compared) console.log(`  CPU s during the ${figures.server} load (${figures.loadSeconds} s): ${JSON.stringify(figures.cpuSeconds)}`);
   console.log(
     JSON.stringify({
       benchmark: 'gateway',
@@ -179,6 +257,9 @@ try {
       publishers: publisherCount,
       window: publishWindow,
       shards: shardCount,
+      serverProcesses: serverCount,
+      clientProcesses: clientCount,
+      gatewayNodeArgs,
       plexus,
       mosquitto
     })
