@@ -275,7 +275,7 @@ export class KinesisProducer extends EventEmitter implements StreamProducer {
       let taken = 0;
       while (taken < lane.waiting.length) {
         const record = lane.waiting[taken] as PendingRecord;
-        if (!aggregate.tryAdd({ partitionKey: record.partitionKey, data: record.data })) break;
+        if (!aggregate.tryAdd(record)) break;
         taken++;
       }
       const built = aggregate.build();
