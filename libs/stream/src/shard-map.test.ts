@@ -33,6 +33,14 @@ describe('ShardMap', () => {
     }
   });
 
+  it('gives the same answer for a key asked again, also after more keys than it remembers', () => {
+    const map = new ShardMap(evenShards(4));
+    const expectedFor = (key: string) => `shardId-${Number((hashKeyOf(key) * 4n) / TOP)}`;
+    expect(map.shardFor('acme/device-1')).toBe(expectedFor('acme/device-1'));
+    for (let i = 0; i < 40_000; i++) map.shardFor(`other/device-${i}`);
+    for (const key of ['acme/device-1', 'other/device-3', 'other/device-39999']) expect(map.shardFor(key)).toBe(expectedFor(key));
+  });
+
   it('ignores closed parent shards after a split', () => {
     const [parent] = evenShards(1) as [Shard];
     const children = evenShards(2).map((shard, index) => ({ ...shard, ShardId: `child-${index}` }));

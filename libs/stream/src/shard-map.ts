@@ -12,6 +12,8 @@ export function hashKeyOf(partitionKey: string): bigint {
   return BigInt(`0x${createHash('md5').update(partitionKey, 'utf8').digest('hex')}`);
 }
 
+const MAX_CACHED_KEYS = 32_768;
+
 /**
  * The open shards of a stream and their hash-key ranges, so the producer can tell which user
  * records land on the same shard (only those may share an aggregated record) the way the KPL
@@ -20,6 +22,12 @@ export function hashKeyOf(partitionKey: string): bigint {
  */
 export class ShardMap {
   readonly #ranges: readonly HashRange[];
+  /**
+   * Shard by partition key. A device's key comes back with each of its records, and the MD5 and
+   * the 128-bit compare were the producer's largest cost per record. Bounded: a gateway worker
+   * holds fewer devices than this, and when a larger population passes through it starts over.
+   */
+  readonly #shardByKey = new Map<string, string>();
 
   constructor(shards: readonly Shard[]) {
     this.#ranges = shards
@@ -38,7 +46,16 @@ export class ShardMap {
   }
 
   shardFor(partitionKey: string): string {
-    const hash = hashKeyOf(partitionKey);
+    let shardId = this.#shardByKey.get(partitionKey);
+    if (shardId === undefined) {
+      if (this.#shardByKey.size >= MAX_CACHED_KEYS) this.#shardByKey.clear();
+      shardId = this.#lookUp(hashKeyOf(partitionKey));
+      this.#shardByKey.set(partitionKey, shardId);
+    }
+    return shardId;
+  }
+
+  #lookUp(hash: bigint): string {
     let low = 0;
     let high = this.#ranges.length - 1;
     while (low < high) {
