@@ -33,6 +33,16 @@ function withHeader(header: string, payload = ''): Buffer {
 }
 
 describe('record codec', () => {
+  it('writes the header as the JSON of its fields, escapes and multi-byte characters included', () => {
+    const unusual = { ...record, deviceId: 'meter-"7"\\', topic: 'devices/meter-"7"\\/telemetry/température/\u0001' };
+    const encoded = encodeRecord(unusual);
+    const headerLength = encoded.readUInt32BE(1);
+    const expected = JSON.stringify({ t: 'acme', d: unusual.deviceId, m: 'm-42', r: 1_795_000_000_123, k: 'telemetry', p: unusual.topic });
+    expect(encoded.toString('utf8', 5, 5 + headerLength)).toBe(expected);
+    expect(headerLength).toBe(Buffer.byteLength(expected));
+    expect(decodeRecord(encoded).topic).toBe(unusual.topic);
+  });
+
   it('round-trips every field and binary payload bytes exactly', () => {
     const decoded = decodeRecord(encodeRecord(record));
     expect({ ...decoded, payload: [...decoded.payload] }).toEqual({ ...record, payload: [...record.payload] });
