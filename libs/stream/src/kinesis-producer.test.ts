@@ -98,6 +98,20 @@ describe('KinesisProducer (integration: kinesalite)', () => {
     expect([...decoded.payload]).toEqual(Array.from({ length: 32 }, () => 7));
   });
 
+  it('sends the small aggregates of several shards in one request, and large ones in a request each', async () => {
+    const streamName = await newStream(4);
+    const putAll = async (producer: KinesisProducer) => {
+      await within(Promise.all(Array.from({ length: 40 }, (_, device) => producer.put(recordOf(device, 0)))), 10_000, '40 puts acknowledged');
+    };
+    const packed = producerFor(streamName, { lingerMs: 20 });
+    await putAll(packed);
+    expect({ requests: packed.batches, aggregates: packed.acceptedKinesisRecords }).toEqual({ requests: 1, aggregates: 4 });
+    // Past requestSpreadBytes, the four shards' aggregates go out side by side.
+    const spread = producerFor(streamName, { lingerMs: 20, requestSpreadBytes: 1 });
+    await putAll(spread);
+    expect({ requests: spread.batches, aggregates: spread.acceptedKinesisRecords }).toEqual({ requests: 4, aggregates: 4 });
+  });
+
   it('resolves put only after the stream answered that it accepted the record', async () => {
     const streamName = await newStream(1);
     const { proxy, proxied } = await faultProxy();

@@ -21,6 +21,8 @@ export interface KinesisProducerOptions {
   /** `saturated` clears (and 'drain' fires) once the buffer is down to this share of both bounds. */
   readonly lowWaterRatio?: number;
   readonly maxRequestBytes?: number;
+  /** Ready shards get a request each only once a request holds this much; smaller ones share one. */
+  readonly requestSpreadBytes?: number;
   readonly retryBaseMs?: number;
   readonly retryMaxMs?: number;
 }
@@ -84,6 +86,7 @@ export class KinesisProducer extends EventEmitter implements StreamProducer {
   readonly #maxBytes: number;
   readonly #lowWaterRatio: number;
   readonly #maxRequestBytes: number;
+  readonly #requestSpreadBytes: number;
   readonly #retryBaseMs: number;
   readonly #retryMaxMs: number;
 
@@ -123,6 +126,7 @@ export class KinesisProducer extends EventEmitter implements StreamProducer {
     this.#maxBytes = options.maxBufferedBytes ?? 32 * 1024 * 1024;
     this.#lowWaterRatio = options.lowWaterRatio ?? 0.5;
     this.#maxRequestBytes = Math.min(options.maxRequestBytes ?? MAX_REQUEST_BYTES, MAX_REQUEST_BYTES);
+    this.#requestSpreadBytes = options.requestSpreadBytes ?? 256 * 1024;
     this.#retryBaseMs = options.retryBaseMs ?? 50;
     this.#retryMaxMs = options.retryMaxMs ?? 5_000;
   }
@@ -247,7 +251,9 @@ export class KinesisProducer extends EventEmitter implements StreamProducer {
       return;
     }
     // Ready lanes are spread over the free request slots: with few shards, one request per lane
-    // lets the next request be encoded while the stream still works on the previous one.
+    // lets the next request be encoded while the stream still works on the previous one. Small
+    // aggregates still share a request (see #buildRequest): each request has a fixed cost
+    // (signing, the SDK's middleware, HTTP) that small ones would pay per few records.
     let readyLanes = 0;
     for (const lane of this.#lanes.values()) if (!lane.inFlight && lane.waiting.length > 0 && lane.notBefore <= now) readyLanes++;
     while (this.#inFlightRequests < this.#maxInFlight) {
@@ -264,12 +270,15 @@ export class KinesisProducer extends EventEmitter implements StreamProducer {
     if (nextWake !== Infinity) this.#wakeAt(nextWake);
   }
 
-  /** One aggregated record per free lane, within the request limits. */
-  #buildRequest(now: number, maxEntries: number): RequestEntry[] {
+  /**
+   * One aggregated record per free lane, within the request limits: `spreadEntries` lanes, or
+   * more while the request is still smaller than `requestSpreadBytes`.
+   */
+  #buildRequest(now: number, spreadEntries: number): RequestEntry[] {
     const entries: RequestEntry[] = [];
     let requestBytes = 0;
     for (const lane of this.#lanes.values()) {
-      if (entries.length >= Math.min(maxEntries, MAX_REQUEST_ENTRIES)) break;
+      if (entries.length >= MAX_REQUEST_ENTRIES || (entries.length >= spreadEntries && requestBytes >= this.#requestSpreadBytes)) break;
       if (lane.inFlight || lane.waiting.length === 0 || lane.notBefore > now) continue;
       const aggregate = new Aggregate();
       let taken = 0;
