@@ -10,3 +10,4 @@ export * from './provisioning.ts';
 export * from './signing-keys.ts';
 export * from './device-auth.ts';
 export * from './revocation-events.ts';
+export * from './usage-events.ts';
