@@ -2,18 +2,22 @@ import { createServer, type AddressInfo, type Server } from 'node:net';
 import type { Server as HttpServer } from 'node:http';
 import { Redis } from 'ioredis';
 import { ConnectAuthenticator, DeviceSightingsReporter, subscribeToRevocations } from '@plexus/device-auth-client';
-import { attachConnection, disconnectRevoked, localOnly, MessageIds, ReasonCode, SessionRegistry, type GatewayContext, type MqttSession } from '@plexus/mqtt-gateway-core';
-import { KeepaliveWheel, SubscriptionTable } from '@plexus/mqtt-routing';
+import { attachConnection, disconnectRevoked, MessageIds, ReasonCode, SessionRegistry, type GatewayContext, type MqttSession } from '@plexus/mqtt-gateway-core';
+import { RedisClusterLink } from '@plexus/mqtt-cluster';
+import { KeepaliveWheel } from '@plexus/mqtt-routing';
 import type { Logger } from '@plexus/observability';
 import { createKinesisClient, KinesisProducer } from '@plexus/stream';
 import type { GatewayConfig } from './config.ts';
 import { gatewayMetrics, shareMetricsWithPrimary } from './gateway-metrics.ts';
 import { operationsServer } from './operations-server.ts';
+import { startTlsListener } from './tls-listener.ts';
 
 const KEEPALIVE_SLOT_MS = 1000;
 
 export interface RunningGateway {
   readonly mqttPort: number;
+  /** MQTT over TLS; null when TLS is off (no MQTT_TLS_CERT_FILE and MQTT_TLS_KEY_FILE). */
+  readonly tlsPort: number | null;
   /** Null in a worker process: the primary serves the whole host's metrics. */
   readonly metricsPort: number | null;
   readonly context: GatewayContext;
@@ -53,15 +57,22 @@ export async function startGateway(config: GatewayConfig, log: Logger, role: Gat
     onError: (error) => log.warn({ err: error }, 'could not report device sightings; will retry')
   });
   sightings.start();
+  const clusterRedis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: null });
+  const clusterSubscriber = new Redis(config.REDIS_URL, { maxRetriesPerRequest: null });
+  const cluster = new RedisClusterLink({
+    redis: clusterRedis,
+    subscriber: clusterSubscriber,
+    onError: (error, what) => log.warn({ err: error }, `cluster: failed ${what}`)
+  });
   const context: GatewayContext = {
     authenticator,
     producer,
-    router: new SubscriptionTable<MqttSession>(),
+    router: cluster.router,
     keepalive,
     sessions: new SessionRegistry(),
     messageIds: new MessageIds(),
     sightings,
-    cluster: localOnly,
+    cluster,
     limits: {
       maxPacketBytes: config.MQTT_MAX_PACKET_BYTES,
       receiveMaximum: config.MQTT_RECEIVE_MAXIMUM,
@@ -99,27 +110,37 @@ export async function startGateway(config: GatewayConfig, log: Logger, role: Gat
     const session = attachConnection(context, socket);
     if (producer.saturated) session.socket.pause();
   });
-  const metrics = gatewayMetrics(context.sessions, producer, authenticator);
-  const isReady = () => mqttServer.listening && subscriber.status === 'ready';
+  await cluster.start(context);
+  const metrics = gatewayMetrics({ sessions: context.sessions, producer, authenticator, cluster });
+  const isReady = () => mqttServer.listening && subscriber.status === 'ready' && clusterSubscriber.status === 'ready';
   const operations = role.worker ? null : operationsServer(metrics, isReady);
   if (role.worker) shareMetricsWithPrimary(metrics);
   const mqttPort = await listen(mqttServer, config.MQTT_HOST, config.MQTT_PORT, 'MQTT', 'MQTT_PORT', true);
+  const tlsListener = await startTlsListener(config.tls, config.MQTT_HOST, log, metrics, (socket) => {
+    const session = attachConnection(context, socket);
+    if (producer.saturated) session.socket.pause();
+  });
   const metricsPort = operations && (await listen(operations, config.MQTT_HOST, config.GATEWAY_METRICS_PORT, 'gateway metrics', 'GATEWAY_METRICS_PORT'));
-  log.info({ mqttPort, metricsPort, stream: config.KINESIS_STREAM }, 'MQTT gateway listening');
+  log.info({ mqttPort, metricsPort, stream: config.KINESIS_STREAM, nodeId: cluster.nodeId }, 'MQTT gateway listening');
 
   return {
     mqttPort,
+    tlsPort: tlsListener?.port ?? null,
     metricsPort,
     context,
     flushSightings: () => sightings.flush(),
     async stop() {
       mqttServer.close();
+      tlsListener?.close();
       keepalive.stop();
       for (const session of [...context.sessions.all()]) session.close(ReasonCode.serverShuttingDown);
       await producer.close();
       await sightings.stop();
       await stopRevocations();
+      await cluster.stop();
       subscriber.disconnect();
+      clusterSubscriber.disconnect();
+      clusterRedis.disconnect();
       if (operations) await new Promise<void>((resolve) => operations.close(() => resolve()));
     }
   };

@@ -1,0 +1,5 @@
+export { clusterKeys } from './cluster-keys.ts';
+export { ClusteredSubscriptionTable } from './clustered-subscription-table.ts';
+export { ClusterErrors } from './errors.ts';
+export { PlatformPublisher } from './platform-publisher.ts';
+export { newNodeId, RedisClusterLink, type ClusterStats, type RedisClusterOptions } from './redis-cluster-link.ts';
