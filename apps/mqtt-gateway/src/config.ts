@@ -1,5 +1,6 @@
 import { Type, type Static } from 'typebox';
 import { loadConfig, LogLevel, RedisUrl } from '@plexus/config';
+import { readTlsSettings, type TlsSettings } from './tls-settings.ts';
 
 export const GatewayConfigSchema = Type.Object({
   MQTT_HOST: Type.String({ default: '127.0.0.1' }),
@@ -14,6 +15,13 @@ export const GatewayConfigSchema = Type.Object({
   MQTT_RECEIVE_MAXIMUM: Type.Integer({ minimum: 1, maximum: 65_535, default: 100 }),
   MQTT_MAX_KEEPALIVE_SECONDS: Type.Integer({ minimum: 5, maximum: 65_535, default: 300 }),
   MQTT_CONNECT_TIMEOUT_MS: Type.Integer({ minimum: 100, default: 10_000 }),
+  MQTT_TLS_PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 8883 }),
+  MQTT_TLS_CERT_FILE: Type.Optional(Type.String({ minLength: 1, description: 'PEM server certificate (chain); TLS is on when this and MQTT_TLS_KEY_FILE are set.' })),
+  MQTT_TLS_KEY_FILE: Type.Optional(Type.String({ minLength: 1, description: 'PEM private key of MQTT_TLS_CERT_FILE.' })),
+  MQTT_TLS_CLIENT_CA_FILE: Type.Optional(
+    Type.String({ minLength: 1, description: 'PEM CA of device client certificates; when set the gateway asks clients for one.' })
+  ),
+  MQTT_TLS_HANDSHAKE_TIMEOUT_MS: Type.Integer({ minimum: 100, default: 10_000 }),
   MQTT_WORKERS: Type.Integer({
     minimum: 1,
     maximum: 256,
@@ -22,8 +30,12 @@ export const GatewayConfigSchema = Type.Object({
   }),
   LOG_LEVEL: LogLevel
 });
-export type GatewayConfig = Static<typeof GatewayConfigSchema>;
+export type GatewayConfig = Static<typeof GatewayConfigSchema> & {
+  /** Null when TLS is off; read and checked from the MQTT_TLS_* variables at load time. */
+  readonly tls: TlsSettings | null;
+};
 
 export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig {
-  return loadConfig(GatewayConfigSchema, env);
+  const variables = loadConfig(GatewayConfigSchema, env);
+  return { ...variables, tls: readTlsSettings(variables) };
 }
