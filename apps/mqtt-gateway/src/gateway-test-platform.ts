@@ -25,9 +25,10 @@ export interface GatewayTestPlatform {
 
 /**
  * The real path for end-to-end tests: a control-plane process, a stream of its own on the run's
- * kinesalite, a tenant with its keys, and the gateway in this process on free ports.
+ * kinesalite, a tenant with its keys, and the gateway in this process on free ports
+ * (`gatewayEnv` adds to or overrides its variables, e.g. the MQTT_TLS_* files).
  */
-export async function startGatewayTestPlatform(name: string): Promise<GatewayTestPlatform> {
+export async function startGatewayTestPlatform(name: string, gatewayEnv: NodeJS.ProcessEnv = {}): Promise<GatewayTestPlatform> {
   const { mongoUri, redisUrl, kinesisEndpoint } = testEngines();
   const stream = `${name}-${Date.now()}`;
   const kinesis = createKinesisClient({ endpoint: kinesisEndpoint });
@@ -60,7 +61,8 @@ export async function startGatewayTestPlatform(name: string): Promise<GatewayTes
       PLEXUS_INTERNAL_TOKEN: INTERNAL_TOKEN,
       REDIS_URL: redisUrl,
       KINESIS_ENDPOINT: kinesisEndpoint,
-      KINESIS_STREAM: stream
+      KINESIS_STREAM: stream,
+      ...gatewayEnv
     }),
     pino({ level: 'warn' })
   );

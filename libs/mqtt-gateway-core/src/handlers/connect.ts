@@ -1,3 +1,4 @@
+import { TLSSocket } from 'node:tls';
 import type { IConnackPacket, IConnectPacket } from 'mqtt-packet';
 import type { AuthResult } from '@plexus/contracts';
 import { isPlexusError } from '@plexus/errors';
@@ -46,11 +47,15 @@ export async function handleConnect(context: GatewayContext, session: MqttSessio
     return;
   }
   const password = packet.password?.toString('utf8') ?? '';
+  // A client certificate that the TLS listener verified against its CA identifies the device.
+  const socket = session.socket;
+  const certificateFingerprint = socket instanceof TLSSocket && socket.authorized ? socket.getPeerCertificate().fingerprint256 : undefined;
   let result: AuthResult;
   try {
     result = await context.authenticator.authenticate({
       clientId: packet.clientId,
       password,
+      ...(certificateFingerprint ? { certificateFingerprint } : {}),
       ...(packet.username === undefined ? {} : { username: packet.username })
     });
   } catch (error) {
