@@ -11,6 +11,7 @@ describe('readPlatformConfig', () => {
       mongoPort: 27017,
       kinesisPort: 4567,
       mqttPort: 1883,
+      mqttTlsPort: 8883,
       gatewayMetricsPort: 9100,
       kinesisShards: 4,
       externalRedisUrl: undefined,

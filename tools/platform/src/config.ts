@@ -8,6 +8,7 @@ export interface PlatformConfig {
   readonly mongoPort: number;
   readonly kinesisPort: number;
   readonly mqttPort: number;
+  readonly mqttTlsPort: number;
   readonly gatewayMetricsPort: number;
   /** Shards of the `telemetry` stream when it is created; an existing stream keeps its own. */
   readonly kinesisShards: number;
@@ -27,6 +28,7 @@ export function readPlatformConfig(env: NodeJS.ProcessEnv, root: string): Platfo
     mongoPort: readPort(env, 'MONGO_PORT', 27017),
     kinesisPort: readPort(env, 'KINESIS_PORT', 4567),
     mqttPort: readPort(env, 'MQTT_PORT', 1883),
+    mqttTlsPort: readPort(env, 'MQTT_TLS_PORT', 8883),
     gatewayMetricsPort: readPort(env, 'GATEWAY_METRICS_PORT', 9100),
     kinesisShards: readShardCount(env, 'KINESIS_SHARDS', 4),
     externalRedisUrl: readUrl(env, 'REDIS_URL', ['redis:', 'rediss:']),

@@ -17,5 +17,11 @@ export const platformErrors = {
     500,
     '%s does not hold %s; delete it to have a new one generated on the next start'
   ),
+  opensslMissing: defineError(
+    'PLX_PLATFORM_OPENSSL_MISSING',
+    500,
+    "the openssl command is needed to make the development TLS certificates: run ./plexus setup, or 'sudo apt-get install -y openssl'"
+  ),
+  tlsGenerationFailed: defineError<[string, string]>('PLX_PLATFORM_TLS_GENERATION_FAILED', 500, '%s failed making the development TLS certificates: %s'),
   unknownCommand: defineError<[string]>('PLX_PLATFORM_UNKNOWN_COMMAND', 500, "unknown command '%s'; use 'start' or 'test'")
 } as const;

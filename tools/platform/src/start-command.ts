@@ -14,6 +14,7 @@ import { readPlatformConfig, redactUrl, type PlatformConfig } from './config.ts'
 import { loadOrCreateAdminKey, loadOrCreateInternalToken } from './secrets.ts';
 import type { ServiceDefinition } from './service.ts';
 import { describeUnexpectedExit, Supervisor } from './supervisor.ts';
+import { ensureDevelopmentTls, type DevelopmentTls } from './tls-material.ts';
 
 interface Endpoint {
   readonly label: string;
@@ -36,7 +37,8 @@ export async function startCommand(): Promise<number> {
   const config = readPlatformConfig(process.env, root);
   const adminKey = loadOrCreateAdminKey(join(config.dataDir, 'bootstrap-admin-key'));
   const internalToken = loadOrCreateInternalToken(join(config.dataDir, 'internal-token'));
-  const plan = planServices(config, root, adminKey.value, internalToken.value);
+  const tls = ensureDevelopmentTls(join(config.dataDir, 'tls'));
+  const plan = planServices(config, root, adminKey.value, internalToken.value, tls);
 
   for (const [port, what, envVar, externalVar] of plan.ports) await assertPortFree(config.host, port, what, envVar, externalVar);
 
@@ -76,7 +78,7 @@ async function shutdown(supervisor: Supervisor, failure: string | undefined): Pr
   return failure === undefined ? 0 : 1;
 }
 
-export function planServices(config: PlatformConfig, root: string, adminKey: string, internalToken: string): Plan {
+export function planServices(config: PlatformConfig, root: string, adminKey: string, internalToken: string, tls: DevelopmentTls): Plan {
   const services: ServiceDefinition[] = [];
   const ports: Array<readonly [number, string, string, string?]> = [];
   const endpoints: Endpoint[] = [];
@@ -154,19 +156,38 @@ export function planServices(config: PlatformConfig, root: string, adminKey: str
         PLEXUS_INTERNAL_TOKEN: internalToken,
         REDIS_URL: redisUrl,
         KINESIS_ENDPOINT: kinesisEndpoint,
-        KINESIS_STREAM: TELEMETRY_STREAM
+        KINESIS_STREAM: TELEMETRY_STREAM,
+        ...gatewayTlsEnv(config, tls)
       }
     })
   );
-  ports.push([config.mqttPort, 'MQTT', 'MQTT_PORT'], [config.gatewayMetricsPort, 'the gateway metrics', 'GATEWAY_METRICS_PORT']);
+  ports.push(
+    [config.mqttPort, 'MQTT', 'MQTT_PORT'],
+    [config.mqttTlsPort, 'MQTT over TLS', 'MQTT_TLS_PORT'],
+    [config.gatewayMetricsPort, 'the gateway metrics', 'GATEWAY_METRICS_PORT']
+  );
   endpoints.unshift(
     { label: 'REST API', value: `${controlPlane}/v1` },
     { label: 'API docs', value: `${controlPlane}/docs` },
     { label: 'Metrics', value: `${controlPlane}/metrics` },
     { label: 'MQTT', value: `mqtt://${host}:${config.mqttPort}  (devices: client id = device id, password = device token)` },
+    {
+      label: 'MQTT over TLS',
+      value: `mqtts://${host}:${config.mqttTlsPort}  (trust ${relative(root, tls.caCertFile)}; a device certificate it signs may replace the password)`
+    },
     { label: 'Gateway metrics', value: `${gatewayMetrics}/metrics` }
   );
   return { services, endpoints, ports };
+}
+
+/** The gateway serves the development server certificate and accepts device certificates the development CA signed. */
+export function gatewayTlsEnv(config: PlatformConfig, tls: DevelopmentTls): Record<string, string> {
+  return {
+    MQTT_TLS_PORT: String(config.mqttTlsPort),
+    MQTT_TLS_CERT_FILE: tls.serverCertFile,
+    MQTT_TLS_KEY_FILE: tls.serverKeyFile,
+    MQTT_TLS_CLIENT_CA_FILE: tls.caCertFile
+  };
 }
 
 /** kinesalite with the telemetry stream ACTIVE, so apps started after it can write at once. */
