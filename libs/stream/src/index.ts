@@ -4,6 +4,6 @@ export { createKinesisClient, type KinesisClientOptions } from './kinesis-client
 export { KinesisProducer, type KinesisProducerOptions } from './kinesis-producer.ts';
 export { decodeRecord, encodeRecord, RECORD_FORMAT_VERSION } from './record-codec.ts';
 export { hashKeyOf, loadShardMap, ShardMap } from './shard-map.ts';
-export type { StreamProducer, StreamProducerCounters } from './stream-producer.ts';
+export type { PutSettled, StreamProducer, StreamProducerCounters } from './stream-producer.ts';
 export { readStream, type StreamContents } from './stream-reader.ts';
 export { MAX_PARTITION_KEY_LENGTH, partitionKeyOf, STREAM_RECORD_KINDS, type StreamRecord, type StreamRecordKind } from './stream-record.ts';

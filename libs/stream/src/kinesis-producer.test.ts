@@ -217,6 +217,27 @@ describe('KinesisProducer (integration: kinesalite)', () => {
     expect(producer.bufferedRecords).toBe(0);
   });
 
+  it('putWithCallback settles each record once, with its context: after acceptance, or at once when refused', async () => {
+    const streamName = await newStream(2);
+    const { proxy, proxied } = await faultProxy();
+    const producer = producerFor(streamName, {}, proxied);
+    const settled: Array<[number, string | undefined]> = [];
+    const onSettled = (context: number, error: Error | undefined) => settled.push([context, (error as { code?: string } | undefined)?.code]);
+    proxy.holdAnswers();
+    const answered = nextEvent(proxy, 'putRecords', 5_000);
+    for (let device = 0; device < 20; device++) producer.putWithCallback(recordOf(device, 0), onSettled, device);
+    producer.putWithCallback({ ...recordOf(99, 0), payload: Buffer.alloc(1024 * 1024) }, onSettled, 99);
+    // The refusal is settled before putWithCallback returns; the others wait for the stream's answer.
+    expect(settled).toEqual([[99, 'PLX_STREAM_RECORD_TOO_LARGE']]);
+    await answered;
+    expect(settled).toHaveLength(1);
+    // flush() resolves once the buffer is empty, after the records' callbacks ran.
+    const allSettled = producer.flush();
+    proxy.release();
+    await within(allSettled, 5_000, 'every record settled');
+    expect(settled.slice(1).sort((a, b) => a[0] - b[0])).toEqual(Array.from({ length: 20 }, (_, device) => [device, undefined]));
+  });
+
   it('keeps puts pending while the stream does not exist yet, and delivers once it does', async () => {
     const streamName = uniqueDatabaseName('stream');
     const producer = producerFor(streamName);

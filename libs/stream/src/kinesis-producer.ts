@@ -5,7 +5,7 @@ import { Aggregate, MAX_AGGREGATE_BYTES } from './kpl-aggregation.ts';
 import { encodeRecord } from './record-codec.ts';
 import { loadShardMap, type ShardMap } from './shard-map.ts';
 import { MAX_PARTITION_KEY_LENGTH, partitionKeyOf, type StreamRecord } from './stream-record.ts';
-import type { StreamProducer } from './stream-producer.ts';
+import type { PutSettled, StreamProducer } from './stream-producer.ts';
 
 export interface KinesisProducerOptions {
   readonly client: KinesisClient;
@@ -30,8 +30,14 @@ export interface KinesisProducerOptions {
 interface PendingRecord {
   readonly partitionKey: string;
   readonly data: Buffer;
-  readonly resolve: () => void;
-  readonly reject: (error: Error) => void;
+  readonly settled: PutSettled<unknown>;
+  readonly context: unknown;
+}
+
+/** How `put` settles its promise through the callback form. */
+function settlePromise(promise: { resolve: () => void; reject: (error: Error) => void }, error: Error | undefined): void {
+  if (error === undefined) promise.resolve();
+  else promise.reject(error);
 }
 
 /**
@@ -161,26 +167,32 @@ export class KinesisProducer extends EventEmitter implements StreamProducer {
   }
 
   put(record: StreamRecord): Promise<void> {
-    if (this.#closing !== undefined) return Promise.reject(streamErrors.producerClosed());
+    return new Promise<void>((resolve, reject) => this.putWithCallback(record, settlePromise, { resolve, reject }));
+  }
+
+  /**
+   * `put` without a promise per record, for the hot path: `settled(context, error?)` runs once,
+   * and the records of an answered request are settled in one pass.
+   */
+  putWithCallback<Context>(record: StreamRecord, settled: PutSettled<Context>, context: Context): void {
+    if (this.#closing !== undefined) return settled(context, streamErrors.producerClosed());
     const partitionKey = partitionKeyOf(record);
     if (partitionKey.length > MAX_PARTITION_KEY_LENGTH) {
-      return Promise.reject(streamErrors.invalidRecord(`partition key '${partitionKey.slice(0, 40)}…' is longer than ${MAX_PARTITION_KEY_LENGTH} characters`));
+      return settled(context, streamErrors.invalidRecord(`partition key '${partitionKey.slice(0, 40)}…' is longer than ${MAX_PARTITION_KEY_LENGTH} characters`));
     }
     const data = encodeRecord(record);
     if (data.length + partitionKey.length > MAX_USER_RECORD_BYTES) {
-      return Promise.reject(streamErrors.recordTooLarge(data.length + partitionKey.length, MAX_USER_RECORD_BYTES));
+      return settled(context, streamErrors.recordTooLarge(data.length + partitionKey.length, MAX_USER_RECORD_BYTES));
     }
     // The hard bound: a caller that ignores `saturated` gets a refusal, never an unbounded queue.
     if (this.#bufferedRecords >= this.#maxRecords || this.#bufferedBytes >= this.#maxBytes) {
-      return Promise.reject(streamErrors.bufferFull(this.#bufferedRecords, this.#bufferedBytes));
+      return settled(context, streamErrors.bufferFull(this.#bufferedRecords, this.#bufferedBytes));
     }
-    return new Promise<void>((resolve, reject) => {
-      this.#bufferedRecords++;
-      this.#bufferedBytes += data.length;
-      this.#place({ partitionKey, data, resolve, reject });
-      this.#updateSaturation();
-      this.#schedule();
-    });
+    this.#bufferedRecords++;
+    this.#bufferedBytes += data.length;
+    this.#place({ partitionKey, data, settled: settled as PutSettled<unknown>, context });
+    this.#updateSaturation();
+    this.#schedule();
   }
 
   flush(): Promise<void> {
@@ -341,7 +353,7 @@ export class KinesisProducer extends EventEmitter implements StreamProducer {
       for (const record of entry.records) {
         this.#acknowledgedRecords++;
         this.#release(record);
-        record.resolve();
+        record.settled(record.context, undefined);
       }
       return;
     }
@@ -369,7 +381,7 @@ export class KinesisProducer extends EventEmitter implements StreamProducer {
     entry.lane.inFlight = false;
     for (const record of entry.records) {
       this.#release(record);
-      record.reject(error);
+      record.settled(record.context, error);
     }
   }
 

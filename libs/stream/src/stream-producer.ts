@@ -16,6 +16,13 @@ export interface StreamProducerCounters {
 }
 
 /**
+ * Runs once per record: with no error when the stream has durably accepted it, else with the
+ * error that refused it. Never before `putWithCallback` returns for a record it accepted; at once,
+ * before it returns, for a record it refused (closed producer, too large, buffer full).
+ */
+export type PutSettled<Context> = (context: Context, error: Error | undefined) => void;
+
+/**
  * The port the gateway writes through. `put` resolves only once the stream has durably accepted
  * the record ("acked means durable"); the caller acknowledges the device after that and not
  * before. The buffer is bounded: when `saturated` is true the caller stops reading sockets until
