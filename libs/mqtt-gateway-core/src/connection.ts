@@ -1,13 +1,12 @@
 import type { Socket } from 'node:net';
 import { parser as createParser, type Packet } from 'mqtt-packet';
 import { isPlexusError } from '@plexus/errors';
-import { isValidTopicName, mayPublishParsed, parseDeviceTopic } from '@plexus/topics';
 import type { GatewayContext } from './gateway-context.ts';
 import { handlePacket } from './handlers/index.ts';
-import { ingest } from './handlers/publish.ts';
 import { PacketSizeGuard } from './packet-size-guard.ts';
 import { ReasonCode } from './reason-codes.ts';
 import { MqttSession } from './session.ts';
+import { endSession } from './session-end.ts';
 
 // Socket and parser handlers are shared by every connection of the process and find their
 // session through these fields, so a connection costs a few objects and no closures.
@@ -122,30 +121,8 @@ function onSocketError(this: ConnectionSocket): void {
 
 function onClose(this: ConnectionSocket): void {
   const parts = this[PARTS];
-  const { session, context } = parts;
   // A parser holding part of a packet is dropped, not pooled.
   if (parts.parser) (parts.parser as PooledParser)[PARTS] = null;
   parts.parser = null;
-  // Only an authenticated session has a will to publish; a normal DISCONNECT has cleared it.
-  const will = session.principal ? session.will : null;
-  session.state = 'closed';
-  context.keepalive.remove(session);
-  context.router.unsubscribeAll(session);
-  context.sessions.release(session);
-  if (will) publishWill(context, session, will.topic, will.payload);
-}
-
-/**
- * The will goes out when a session ends without a normal DISCONNECT [MQTT-3.1.2-8]. Sessions end
- * with their connection here, so a Will Delay Interval ends with it too [MQTT-3.1.3-9].
- */
-function publishWill(context: GatewayContext, session: MqttSession, topic: string, payload: Buffer): void {
-  const principal = session.principal;
-  if (!principal) return;
-  const who = principal.kind === 'device' ? ({ kind: 'device', deviceId: principal.deviceId } as const) : ({ kind: 'app' } as const);
-  const parsed = parseDeviceTopic(topic);
-  if (!isValidTopicName(topic) || !mayPublishParsed(who, parsed) || !parsed) return;
-  ingest(context, undefined, session.tenantId, parsed, topic, payload).catch(() => {
-    // The will's publisher is gone; there is nobody left to tell. The stream counts failures.
-  });
+  endSession(parts.context, parts.session);
 }

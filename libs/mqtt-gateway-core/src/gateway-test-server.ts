@@ -5,10 +5,15 @@ import { KeepaliveWheel, SubscriptionTable } from '@plexus/mqtt-routing';
 import type { StreamProducer, StreamRecord } from '@plexus/stream';
 import { localOnly, type ClusterLink } from './cluster-link.ts';
 import { attachConnection } from './connection.ts';
-import type { GatewayContext } from './gateway-context.ts';
+import type { DetachedSession } from './detached-session.ts';
+import { DetachedSessions } from './detached-sessions.ts';
+import type { GatewayContext, GatewayLimits, Subscriber } from './gateway-context.ts';
+import { MemoryRetainedStore } from './memory-retained-store.ts';
+import { MemorySessionStore } from './memory-session-store.ts';
 import { MessageIds } from './message-ids.ts';
 import { ReasonCode } from './reason-codes.ts';
 import type { MqttSession } from './session.ts';
+import { sessionsDue } from './session-end.ts';
 import { SessionRegistry } from './session-registry.ts';
 
 /**
@@ -71,37 +76,61 @@ export interface TestGateway {
   readonly url: string;
   readonly context: GatewayContext;
   readonly producer: HeldProducer;
+  readonly retained: MemoryRetainedStore;
+  readonly sessionStore: MemorySessionStore;
   /** `tenant/device` of every sighting the gateway reported, in order. */
   readonly sightings: readonly string[];
-  /** Moves the gateway's clock on and closes the sessions whose keepalive ran out. */
+  /**
+   * Moves the gateway's clock on: closes the sessions whose keepalive ran out, publishes delayed
+   * wills and expires detached sessions that are due.
+   */
   advanceClock(ms: number): MqttSession[];
   close(): Promise<void>;
 }
 
-/** A gateway on a free loopback port; `credentials` maps a password to its authentication result. */
-/** What a test may put in place of the single-process defaults (a clustered router and link). */
+export const TEST_LIMITS: GatewayLimits = {
+  maxPacketBytes: 64 * 1024,
+  receiveMaximum: 100,
+  maxKeepaliveSeconds: 60,
+  connectTimeoutMs: 10_000,
+  maxSessionExpirySeconds: 3600,
+  maxQueuedMessages: 100,
+  topicAliasMaximum: 16
+};
+
+/** What a test may put in place of the single-process defaults (a clustered router and link, other limits). */
 export interface TestGatewayOptions {
-  readonly router?: SubscriptionTable<MqttSession>;
+  readonly router?: SubscriptionTable<Subscriber>;
   readonly cluster?: ClusterLink;
+  readonly limits?: Partial<GatewayLimits>;
 }
+
+/** A gateway on a free loopback port; `credentials` maps a password to its authentication result. */
 
 export async function startTestGateway(credentials: Readonly<Record<string, AuthResult>>, options: TestGatewayOptions = {}): Promise<TestGateway> {
   let clock = 1_000_000;
   const sightings: string[] = [];
   const producer = new HeldProducer();
   const keepalive = new KeepaliveWheel<MqttSession>({ slotWidthMs: 100, slotCount: 1024, nowMs: clock });
+  const sessionExpiry = new KeepaliveWheel<DetachedSession>({ slotWidthMs: 100, slotCount: 1024, nowMs: clock });
+  const retained = new MemoryRetainedStore();
+  const sessionStore = new MemorySessionStore();
   const context: GatewayContext = {
     authenticator: {
       authenticate: async (request: AuthRequest) => credentials[request.password] ?? { result: 'deny', reason: 'bad-credentials' }
     },
     producer,
-    router: options.router ?? new SubscriptionTable<MqttSession>(),
+    router: options.router ?? new SubscriptionTable<Subscriber>(),
     keepalive,
     sessions: new SessionRegistry(),
     messageIds: new MessageIds(),
     sightings: { seen: (tenantId, deviceId) => sightings.push(`${tenantId}/${deviceId}`) },
     cluster: options.cluster ?? localOnly,
-    limits: { maxPacketBytes: 64 * 1024, receiveMaximum: 100, maxKeepaliveSeconds: 60, connectTimeoutMs: 10_000 },
+    retained,
+    sessionStore,
+    detachedSessions: new DetachedSessions(),
+    sessionExpiry,
+    limits: { ...TEST_LIMITS, ...options.limits },
     now: () => clock
   };
   const server: Server = createServer((socket) => attachConnection(context, socket));
@@ -110,11 +139,14 @@ export async function startTestGateway(credentials: Readonly<Record<string, Auth
     url: `mqtt://127.0.0.1:${(server.address() as AddressInfo).port}`,
     context,
     producer,
+    retained,
+    sessionStore,
     sightings,
     advanceClock(ms) {
       clock += ms;
       const expired = keepalive.advance(clock);
       for (const session of expired) session.close(ReasonCode.keepAliveTimeout);
+      sessionsDue(context, sessionExpiry.advance(clock));
       return expired;
     },
     close: () =>

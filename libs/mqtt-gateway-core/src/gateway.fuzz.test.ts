@@ -4,17 +4,35 @@ import { generate, type Packet } from 'mqtt-packet';
 import { seededRandom } from '@plexus/test-harness';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestGateway, type TestGateway } from './gateway-test-server.ts';
+import { until } from './test-clients.ts';
 
-const connect = (protocolVersion: 4 | 5): Buffer =>
+// Half the connections ask for a persistent session, so fuzzed packets also reach detached
+// sessions, the session store and the expiry wheel.
+const connect = (protocolVersion: 4 | 5, persistent: boolean): Buffer =>
   generate(
-    { cmd: 'connect', protocolId: 'MQTT', protocolVersion, clientId: 'd-2', username: 'd-2', password: Buffer.from('token-d2'), clean: true, keepalive: 30 },
+    {
+      cmd: 'connect',
+      protocolId: 'MQTT',
+      protocolVersion,
+      clientId: 'd-2',
+      username: 'd-2',
+      password: Buffer.from('token-d2'),
+      clean: !persistent,
+      keepalive: 30,
+      ...(protocolVersion === 5 && persistent ? { properties: { sessionExpiryInterval: 600 } } : {})
+    },
     { protocolVersion }
   );
 
 const SEEDS: Packet[] = [
   { cmd: 'publish', topic: 'devices/d-2/telemetry', payload: Buffer.from('{"v":1}'), qos: 1, messageId: 7, retain: false, dup: false },
   { cmd: 'publish', topic: 'devices/d-2/telemetry', payload: Buffer.from('x'), qos: 0, retain: false, dup: false },
-  { cmd: 'subscribe', messageId: 3, subscriptions: [{ topic: 'devices/d-2/#', qos: 1 }] },
+  { cmd: 'publish', topic: 'devices/d-2/telemetry', payload: Buffer.from('{"v":2}'), qos: 2, messageId: 8, retain: false, dup: false },
+  { cmd: 'publish', topic: 'devices/d-2/telemetry/state', payload: Buffer.from('on'), qos: 1, messageId: 10, retain: true, dup: false },
+  { cmd: 'pubrel', messageId: 8 },
+  { cmd: 'pubrec', messageId: 1 },
+  { cmd: 'pubcomp', messageId: 1 },
+  { cmd: 'subscribe', messageId: 3, subscriptions: [{ topic: 'devices/d-2/#', qos: 2 }] },
   { cmd: 'unsubscribe', messageId: 4, unsubscriptions: ['devices/d-2/#'] },
   { cmd: 'puback', messageId: 9 },
   { cmd: 'pingreq' },
@@ -73,21 +91,33 @@ describe('fuzzing the protocol layer', () => {
       if (kind < 0.25) {
         bytes = Buffer.from(Array.from({ length: 1 + Math.floor(random() * 120) }, () => Math.floor(random() * 256)));
       } else if (kind < 0.4) {
-        bytes = mutate(connect(random() < 0.5 ? 4 : 5), random);
+        bytes = mutate(connect(random() < 0.5 ? 4 : 5, random() < 0.5), random);
       } else {
         const version = random() < 0.5 ? 4 : 5;
         const seed = SEEDS[Math.floor(random() * SEEDS.length)] as Packet;
-        bytes = Buffer.concat([connect(version), mutate(generate(seed, { protocolVersion: version }), random)]);
+        bytes = Buffer.concat([connect(version, random() < 0.5), mutate(generate(seed, { protocolVersion: version }), random)]);
       }
       await exchange(bytes);
     }
 
     expect(bystander.connected).toBe(true);
     await bystander.publishAsync('devices/d-1/telemetry', 'still fine', { qos: 1 });
-    // Every fuzzed connection is gone, with its subscriptions and its keepalive entry.
+    // Every fuzzed connection is gone, with its keepalive entry. Its session is gone too, or, if
+    // it was persistent, detached: one at most (one client id), in the expiry wheel and the store.
     expect(gateway.context.sessions.size).toBe(1);
-    expect(gateway.context.router.count).toBe(1);
     expect(gateway.context.keepalive.size).toBe(1);
+    const detached = gateway.context.detachedSessions.size;
+    expect(detached).toBeLessThanOrEqual(1);
+    expect(gateway.context.sessionExpiry.size).toBe(detached);
     bystander.end(true);
+    await until(() => gateway.context.sessions.size === 0);
+    // Once every detached session has expired, nothing is left: no subscription, trie node,
+    // stored session or wheel entry.
+    gateway.advanceClock(600_000 + 1_000);
+    expect(gateway.context.detachedSessions.size).toBe(0);
+    expect(gateway.context.sessionExpiry.size).toBe(0);
+    expect(gateway.context.router.count).toBe(0);
+    expect(gateway.context.router.nodeCount).toBe(0);
+    await until(() => gateway.sessionStore.size === 0);
   });
 });

@@ -5,6 +5,7 @@
 export const ReasonCode = {
   success: 0x00,
   grantedQos1: 0x01,
+  grantedQos2: 0x02,
   noSubscriptionExisted: 0x11,
   unspecifiedError: 0x80,
   malformedPacket: 0x81,
@@ -20,7 +21,9 @@ export const ReasonCode = {
   sessionTakenOver: 0x8e,
   topicFilterInvalid: 0x8f,
   topicNameInvalid: 0x90,
+  packetIdentifierNotFound: 0x92,
   receiveMaximumExceeded: 0x93,
+  topicAliasInvalid: 0x94,
   packetTooLarge: 0x95,
   administrativeAction: 0x98,
   retainNotSupported: 0x9a,

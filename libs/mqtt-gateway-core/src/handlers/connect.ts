@@ -4,7 +4,9 @@ import type { AuthResult } from '@plexus/contracts';
 import { isPlexusError } from '@plexus/errors';
 import type { GatewayContext } from '../gateway-context.ts';
 import { connackReturnCodeFor, ReasonCode } from '../reason-codes.ts';
-import type { MqttSession, ProtocolVersion } from '../session.ts';
+import { endSession } from '../session-end.ts';
+import { deliverQueued, restoreSession } from '../session-resume.ts';
+import type { MqttSession, ProtocolVersion, WillMessage } from '../session.ts';
 
 const DENY_REASONS: Record<Extract<AuthResult, { result: 'deny' }>['reason'], number> = {
   'bad-credentials': ReasonCode.badUserNameOrPassword,
@@ -76,44 +78,62 @@ export async function handleConnect(context: GatewayContext, session: MqttSessio
   const properties = packet.properties;
   if (properties?.receiveMaximum) session.clientReceiveMaximum = properties.receiveMaximum;
   if (properties?.maximumPacketSize) session.clientMaximumPacketSize = properties.maximumPacketSize;
-  if (packet.will) {
-    session.will = {
-      topic: packet.will.topic,
-      payload: Buffer.isBuffer(packet.will.payload) ? packet.will.payload : Buffer.from(packet.will.payload),
-      qos: packet.will.qos ?? 0
-    };
-  }
-
   // [MQTT-3.1.2-24] keepalive: the server imposes its maximum when the client asks for more or none.
   const requested = packet.keepalive ?? 0;
   const keepaliveSeconds = requested === 0 || requested > context.limits.maxKeepaliveSeconds ? context.limits.maxKeepaliveSeconds : requested;
   session.keepaliveMs = keepaliveSeconds * 1000;
 
-  // [MQTT-3.1.4-3] a second connection with the same client id takes the session over.
+  // One session per client id across the cluster, then in this process [MQTT-3.1.4-3].
+  await context.cluster.claimClientId(session.tenantId, session.clientId);
+  if (session.closed) {
+    if (context.sessions.find(session.tenantId, session.clientId) === undefined) context.cluster.releaseClientId(session.tenantId, session.clientId);
+    return;
+  }
   const previous = context.sessions.claim(session);
-  previous?.close(ReasonCode.sessionTakenOver);
+  if (previous) {
+    previous.close(ReasonCode.sessionTakenOver);
+    endSession(context, previous);
+  }
+
+  const cleanStart = packet.clean !== false;
+  const requestedExpiry = session.isV5 ? (properties?.sessionExpiryInterval ?? 0) : cleanStart ? 0 : Number.POSITIVE_INFINITY;
+  const expirySeconds = Math.min(requestedExpiry, context.limits.maxSessionExpirySeconds);
+  const restored = await restoreSession(context, session, cleanStart, expirySeconds);
+  if (restored === null) return;
+  if (packet.will) session.will = willOf(packet.will);
 
   session.state = 'connected';
   const connack: IConnackPacket = session.isV5
     ? {
         cmd: 'connack',
-        sessionPresent: false, // sessions end with their connection ([MQTT-3.2.2-2] when Clean Start is set)
+        sessionPresent: restored.sessionPresent,
         reasonCode: ReasonCode.success,
         properties: {
-          sessionExpiryInterval: 0,
+          // The granted interval, so a capped request is visible to the client.
+          sessionExpiryInterval: expirySeconds,
           receiveMaximum: context.limits.receiveMaximum,
-          maximumQoS: 1,
-          retainAvailable: false,
+          retainAvailable: true,
           maximumPacketSize: context.limits.maxPacketBytes,
-          topicAliasMaximum: 0,
+          topicAliasMaximum: context.limits.topicAliasMaximum,
           wildcardSubscriptionAvailable: true,
           subscriptionIdentifiersAvailable: true,
           sharedSubscriptionAvailable: true,
           ...(keepaliveSeconds === requested ? {} : { serverKeepAlive: keepaliveSeconds })
         }
       }
-    : { cmd: 'connack', sessionPresent: false, returnCode: 0 };
+    : { cmd: 'connack', sessionPresent: restored.sessionPresent, returnCode: 0 };
   session.send(connack);
   context.keepalive.touch(session, context.now() + session.keepaliveMs * 1.5);
   if (result.principal.kind === 'device') context.sightings.seen(result.principal.tenantId, result.principal.deviceId);
+  if (restored.sessionPresent) await deliverQueued(context, session, restored);
+}
+
+function willOf(will: NonNullable<IConnectPacket['will']>): WillMessage {
+  return {
+    topic: will.topic,
+    payload: Buffer.isBuffer(will.payload) ? will.payload : Buffer.from(will.payload),
+    qos: will.qos ?? 0,
+    retain: will.retain === true,
+    delaySeconds: will.properties?.willDelayInterval ?? 0
+  };
 }

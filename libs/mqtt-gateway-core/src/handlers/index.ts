@@ -6,13 +6,16 @@ import { handleConnect } from './connect.ts';
 import { handleDisconnect } from './disconnect.ts';
 import { handlePingreq } from './pingreq.ts';
 import { handlePuback } from './puback.ts';
+import { handlePubcomp } from './pubcomp.ts';
 import { handlePublish } from './publish.ts';
+import { handlePubrec } from './pubrec.ts';
+import { handlePubrel } from './pubrel.ts';
 import { handleSubscribe } from './subscribe.ts';
 import { handleUnsubscribe } from './unsubscribe.ts';
 
 /** Dispatches one packet after the protocol's ordering rules. */
 export async function handlePacket(context: GatewayContext, session: MqttSession, packet: Packet): Promise<void> {
-  if (session.state === 'closed') return;
+  if (session.closed) return;
   if (session.state === 'awaiting-connect') {
     // [MQTT-3.1.0-1] the first packet from the client must be CONNECT.
     if (packet.cmd !== 'connect') session.close();
@@ -34,6 +37,12 @@ export async function handlePacket(context: GatewayContext, session: MqttSession
       return handlePublish(context, session, packet);
     case 'puback':
       return handlePuback(session, packet);
+    case 'pubrec':
+      return handlePubrec(session, packet);
+    case 'pubrel':
+      return handlePubrel(session, packet);
+    case 'pubcomp':
+      return handlePubcomp(session, packet);
     case 'subscribe':
       return handleSubscribe(context, session, packet);
     case 'unsubscribe':
@@ -41,9 +50,9 @@ export async function handlePacket(context: GatewayContext, session: MqttSession
     case 'pingreq':
       return handlePingreq(session);
     case 'disconnect':
-      return handleDisconnect(session, packet);
+      return handleDisconnect(context, session, packet);
     default:
-      // Packets only a server sends, QoS 2 flows (never granted) and AUTH (no enhanced auth).
+      // Packets only a server sends, and AUTH (no enhanced authentication).
       session.close(ReasonCode.protocolError);
   }
 }
