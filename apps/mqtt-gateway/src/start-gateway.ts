@@ -2,7 +2,20 @@ import { createServer, type AddressInfo, type Server } from 'node:net';
 import type { Server as HttpServer } from 'node:http';
 import { Redis } from 'ioredis';
 import { ConnectAuthenticator, DeviceSightingsReporter, subscribeToRevocations } from '@plexus/device-auth-client';
-import { attachConnection, disconnectRevoked, MessageIds, ReasonCode, SessionRegistry, type GatewayContext, type MqttSession } from '@plexus/mqtt-gateway-core';
+import {
+  attachConnection,
+  DetachedSessions,
+  disconnectRevoked,
+  MemoryRetainedStore,
+  MemorySessionStore,
+  MessageIds,
+  ReasonCode,
+  SessionRegistry,
+  sessionsDue,
+  type DetachedSession,
+  type GatewayContext,
+  type MqttSession
+} from '@plexus/mqtt-gateway-core';
 import { RedisClusterLink } from '@plexus/mqtt-cluster';
 import { KeepaliveWheel } from '@plexus/mqtt-routing';
 import type { Logger } from '@plexus/observability';
@@ -13,6 +26,9 @@ import { operationsServer } from './operations-server.ts';
 import { startTlsListener } from './tls-listener.ts';
 
 const KEEPALIVE_SLOT_MS = 1000;
+const MAX_SESSION_EXPIRY_SECONDS = 7 * 24 * 3600;
+const MAX_QUEUED_MESSAGES = 1000;
+const TOPIC_ALIAS_MAXIMUM = 16;
 
 export interface RunningGateway {
   readonly mqttPort: number;
@@ -51,6 +67,7 @@ export async function startGateway(config: GatewayConfig, log: Logger, role: Gat
   });
   const authenticator = new ConnectAuthenticator({ controlPlaneUrl: config.CONTROL_PLANE_URL, internalToken: config.PLEXUS_INTERNAL_TOKEN });
   const keepalive = new KeepaliveWheel<MqttSession>({ slotWidthMs: KEEPALIVE_SLOT_MS, nowMs: Date.now() });
+  const sessionExpiry = new KeepaliveWheel<DetachedSession>({ slotWidthMs: KEEPALIVE_SLOT_MS, nowMs: Date.now() });
   const sightings = new DeviceSightingsReporter({
     controlPlaneUrl: config.CONTROL_PLANE_URL,
     internalToken: config.PLEXUS_INTERNAL_TOKEN,
@@ -73,11 +90,18 @@ export async function startGateway(config: GatewayConfig, log: Logger, role: Gat
     messageIds: new MessageIds(),
     sightings,
     cluster,
+    retained: new MemoryRetainedStore(),
+    sessionStore: new MemorySessionStore(),
+    detachedSessions: new DetachedSessions(),
+    sessionExpiry,
     limits: {
       maxPacketBytes: config.MQTT_MAX_PACKET_BYTES,
       receiveMaximum: config.MQTT_RECEIVE_MAXIMUM,
       maxKeepaliveSeconds: config.MQTT_MAX_KEEPALIVE_SECONDS,
-      connectTimeoutMs: config.MQTT_CONNECT_TIMEOUT_MS
+      connectTimeoutMs: config.MQTT_CONNECT_TIMEOUT_MS,
+      maxSessionExpirySeconds: MAX_SESSION_EXPIRY_SECONDS,
+      maxQueuedMessages: MAX_QUEUED_MESSAGES,
+      topicAliasMaximum: TOPIC_ALIAS_MAXIMUM
     },
     now: Date.now
   };
@@ -98,6 +122,8 @@ export async function startGateway(config: GatewayConfig, log: Logger, role: Gat
   keepalive.start(KEEPALIVE_SLOT_MS, Date.now, (expired) => {
     for (const session of expired) session.close(ReasonCode.keepAliveTimeout);
   });
+  // Delayed wills and expiring persistent sessions whose client is away [MQTT-3.1.3-9].
+  sessionExpiry.start(KEEPALIVE_SLOT_MS, Date.now, (due) => sessionsDue(context, due));
 
   const subscriber = new Redis(config.REDIS_URL, { maxRetriesPerRequest: null });
   authenticator.onRevocation((event) => {
@@ -133,6 +159,7 @@ export async function startGateway(config: GatewayConfig, log: Logger, role: Gat
       mqttServer.close();
       tlsListener?.close();
       keepalive.stop();
+      sessionExpiry.stop();
       for (const session of [...context.sessions.all()]) session.close(ReasonCode.serverShuttingDown);
       await producer.close();
       await sightings.stop();
