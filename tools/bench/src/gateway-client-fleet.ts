@@ -6,11 +6,19 @@ import type { DeviceCredentials } from './gateway-mqtt-client.ts';
 
 const WORKER_PATH = fileURLToPath(new URL('./gateway-client-worker.ts', import.meta.url));
 
-export type ClientFleetOptions = Omit<FleetOptions, 'localAddress'>;
+export type ClientFleetOptions = Omit<FleetOptions, 'localAddresses'>;
+
+/**
+ * Connections per source address. A client binds its source address before connecting, and the
+ * kernel then looks for a free port among that address's ports without knowing the destination:
+ * the fuller the range, the longer each search (it cost milliseconds of client CPU per connect at
+ * 18,000 on one address). Sockets of an earlier run still in TIME_WAIT occupy ports too.
+ */
+const CONNECTIONS_PER_ADDRESS = 4000;
 
 interface ClientProcess {
   readonly child: ChildProcess;
-  readonly localAddress: string;
+  readonly localAddresses: readonly string[];
   /** The devices this process connects, and the index of its first one in the whole fleet. */
   readonly devices: readonly DeviceCredentials[];
   readonly firstIndex: number;
@@ -26,12 +34,17 @@ export class ClientFleet {
     this.#processes = processes;
   }
 
-  /** Forks ⌈devices / perProcess⌉ client processes, the k-th on source address 127.0.0.(10 + k). */
-  static start(devices: readonly DeviceCredentials[], perProcess: number): ClientFleet {
+  /**
+   * Forks ⌈devices / perProcess⌉ client processes. The k-th binds source addresses 127.`run`.k.x,
+   * so a run does not meet the TIME_WAIT sockets of an earlier run.
+   */
+  static start(devices: readonly DeviceCredentials[], perProcess: number, run: number): ClientFleet {
     const processes: ClientProcess[] = [];
     for (let firstIndex = 0, k = 0; firstIndex < devices.length; firstIndex += perProcess, k++) {
       const child = fork(WORKER_PATH, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-      processes.push({ child, localAddress: `127.0.0.${10 + k}`, devices: devices.slice(firstIndex, firstIndex + perProcess), firstIndex, connected: 0 });
+      const share = devices.slice(firstIndex, firstIndex + perProcess);
+      const localAddresses = Array.from({ length: Math.ceil(share.length / CONNECTIONS_PER_ADDRESS) }, (_, x) => `127.${run}.${k}.${x + 1}`);
+      processes.push({ child, localAddresses, devices: share, firstIndex, connected: 0 });
     }
     return new ClientFleet(processes);
   }
@@ -45,7 +58,7 @@ export class ClientFleet {
     const answers = await Promise.all(
       this.#processes.map((client) => {
         const devices = client.devices.slice(client.connected, client.connected + countPerProcess);
-        const command: ClientCommand = { kind: 'connect', devices, firstIndex: client.firstIndex + client.connected, options: { ...options, localAddress: client.localAddress } };
+        const command: ClientCommand = { kind: 'connect', devices, firstIndex: client.firstIndex + client.connected, options: { ...options, localAddresses: client.localAddresses } };
         client.connected += devices.length;
         return ask(client.child, command);
       })

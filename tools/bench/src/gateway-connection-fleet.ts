@@ -3,7 +3,8 @@ import { connectDevice, type DeviceCredentials, type LeanMqttConnection } from '
 export interface FleetOptions {
   /** Server ports; device i connects to ports[i mod length], so several server processes share the fleet. */
   readonly ports: readonly number[];
-  readonly localAddress: string;
+  /** Loopback source addresses, used in turn: each has its own ephemeral ports towards a server port. */
+  readonly localAddresses: readonly string[];
   readonly keepaliveSeconds: number;
   /** Connects in flight at once: a storm of SYNs and CONNECTs would measure the accept queue. */
   readonly concurrency: number;
@@ -22,7 +23,7 @@ export async function openConnections(devices: readonly DeviceCredentials[], fir
       const index = next++;
       const target = {
         port: options.ports[(firstIndex + index) % options.ports.length] as number,
-        localAddress: options.localAddress,
+        localAddress: options.localAddresses[index % options.localAddresses.length] as string,
         keepaliveSeconds: options.keepaliveSeconds,
         timeoutMs: options.connectTimeoutMs
       };

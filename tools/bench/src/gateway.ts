@@ -112,9 +112,9 @@ async function writeHeapSnapshot(pid: number, directory: string): Promise<string
   }
 }
 
-async function measureServer(server: MqttServer, pubackMeans: string, devices: readonly DeviceCredentials[], otherPids: Record<string, number>): Promise<ServerFigures> {
+async function measureServer(server: MqttServer, run: number, pubackMeans: string, devices: readonly DeviceCredentials[], otherPids: Record<string, number>): Promise<ServerFigures> {
   const fleetOptions = { ports: server.ports, keepaliveSeconds: KEEPALIVE_SECONDS, concurrency: connectConcurrency, connectTimeoutMs: CONNECT_TIMEOUT_MS };
-  const clients = ClientFleet.start(devices, perClient);
+  const clients = ClientFleet.start(devices, perClient, run);
   try {
     await clients.connectNext(warmUpPerClient, fleetOptions);
     const pids = { ...server.processes, ...otherPids, bench: process.pid, ...clients.pids };
@@ -223,7 +223,7 @@ try {
   // The control plane answers the gateway's batched CONNECT authentication from the registry.
   const registryEngine = engines.started.find((engine) => engine.name !== 'redis' && engine.name !== 'kinesalite');
   if (registryEngine !== undefined) gatewayOthers[registryEngine.name] = registryEngine.pid;
-  const plexus = await measureServer(gateway, 'record in Kinesis', devices, gatewayOthers);
+  const plexus = await measureServer(gateway, 1, 'record in Kinesis', devices, gatewayOthers);
   // Stopped before the peer runs so the two never share the cores.
   await gateway.stop();
 
@@ -231,7 +231,7 @@ try {
   if (!values['skip-mosquitto']) {
     const brokers = await startMosquitto(scratch, serverCount);
     started.push(brokers);
-    mosquitto = await measureServer(brokers, 'in memory only', devices, {});
+    mosquitto = await measureServer(brokers, 2, 'in memory only', devices, {});
     await brokers.stop();
   }
   const compared = mosquitto === null ? [plexus] : [plexus, mosquitto];
