@@ -1,4 +1,4 @@
-import type { MqttSession } from '@plexus/mqtt-gateway-core';
+import type { Subscriber } from '@plexus/mqtt-gateway-core';
 import { SubscriptionTable, type SubscribeOutcome, type SubscriptionOptions } from '@plexus/mqtt-routing';
 import type { FilterDirectory } from './filter-directory.ts';
 
@@ -8,16 +8,16 @@ import type { FilterDirectory } from './filter-directory.ts';
  * its own subtree, and messages for it are sent to wherever its presence says it is. A million
  * devices therefore cost the directory nothing; apps' filters are what it holds.
  */
-export class ClusteredSubscriptionTable extends SubscriptionTable<MqttSession> {
+export class ClusteredSubscriptionTable extends SubscriptionTable<Subscriber> {
   private readonly directory: FilterDirectory;
-  private readonly announced = new WeakMap<MqttSession, Set<string>>();
+  private readonly announced = new WeakMap<Subscriber, Set<string>>();
 
   constructor(directory: FilterDirectory) {
     super();
     this.directory = directory;
   }
 
-  override subscribe(subscriber: MqttSession, filter: string, options: SubscriptionOptions): SubscribeOutcome {
+  override subscribe(subscriber: Subscriber, filter: string, options: SubscriptionOptions): SubscribeOutcome {
     const outcome = super.subscribe(subscriber, filter, options);
     if (outcome === 'subscribed' && subscriber.principal?.kind !== 'device') {
       let filters = this.announced.get(subscriber);
@@ -28,14 +28,14 @@ export class ClusteredSubscriptionTable extends SubscriptionTable<MqttSession> {
     return outcome;
   }
 
-  override unsubscribe(subscriber: MqttSession, filter: string): boolean {
+  override unsubscribe(subscriber: Subscriber, filter: string): boolean {
     const removed = super.unsubscribe(subscriber, filter);
     const filters = this.announced.get(subscriber);
     if (removed && filters?.delete(filter)) this.directory.remove(filter);
     return removed;
   }
 
-  override unsubscribeAll(subscriber: MqttSession): number {
+  override unsubscribeAll(subscriber: Subscriber): number {
     const count = super.unsubscribeAll(subscriber);
     const filters = this.announced.get(subscriber);
     if (filters) {

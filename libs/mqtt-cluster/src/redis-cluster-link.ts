@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Redis } from 'ioredis';
-import { ReasonCode, type ClusterLink, type ForwardedMessage, type GatewayContext } from '@plexus/mqtt-gateway-core';
-import { mountTopic, parseDeviceTopic, unmountTopic } from '@plexus/topics';
+import { deliverMatched, handOverSession, route, type ClusterLink, type ForwardedMessage, type GatewayContext } from '@plexus/mqtt-gateway-core';
+import { parseDeviceTopic } from '@plexus/topics';
 import { clusterKeys } from './cluster-keys.ts';
 import { ClusteredSubscriptionTable } from './clustered-subscription-table.ts';
 import { FilterDirectory } from './filter-directory.ts';
@@ -172,15 +172,6 @@ export class RedisClusterLink implements ClusterLink {
     );
   }
 
-  /** A message the platform (shadow, OTA, rules) publishes: it enters the cluster here, like a client's publish. */
-  private publishFromPlatform(tenantId: string, topic: string, payload: Buffer, qos: 0 | 1 | 2): void {
-    const context = this.context;
-    if (!context) return;
-    const mountedTopic = mountTopic(tenantId, topic);
-    deliverLocally(context, mountedTopic, payload, qos, null);
-    this.forward({ mountedTopic, payload, qos, retain: false });
-  }
-
   private inboundDevice(mountedTopic: string): { tenantId: string; deviceId: string } | null {
     const slash = mountedTopic.indexOf('/');
     const tenantId = mountedTopic.slice(0, slash);
@@ -209,6 +200,7 @@ export class RedisClusterLink implements ClusterLink {
   private *localClientIds(): Iterable<{ tenantId: string; clientId: string }> {
     if (!this.context) return;
     for (const session of this.context.sessions.all()) yield { tenantId: session.tenantId, clientId: session.clientId };
+    for (const detached of this.context.detachedSessions.all()) yield { tenantId: detached.tenantId, clientId: detached.clientId };
   }
 
   private readonly onResubscribed = () => {
@@ -242,17 +234,19 @@ export class RedisClusterLink implements ClusterLink {
     switch (message.kind) {
       case 'forward':
         this.stats.forwardedIn++;
-        deliverLocally(context, message.header.mountedTopic, message.payload, message.header.qos, message.header.shares);
+        deliverForwarded(context, { mountedTopic: message.header.mountedTopic, payload: message.payload, qos: message.header.qos, retain: message.header.retain }, message.header.shares);
         return;
       case 'publish':
         this.stats.platformPublishesIn++;
-        this.publishFromPlatform(message.header.tenantId, message.header.topic, message.payload, message.header.qos);
+        // The platform's message enters the cluster here and is routed like a client's publish.
+        route(context, undefined, message.header.tenantId, { topic: message.header.topic, payload: message.payload, qos: message.header.qos, retain: false });
         return;
       case 'takeover': {
         this.stats.takeoversServed++;
         const { tenantId, clientId, requestId, replyTo } = message.header;
-        context.sessions.find(tenantId, clientId)?.close(ReasonCode.sessionTakenOver);
-        this.send(replyTo, { kind: 'released', header: { requestId } }).catch((error: unknown) => this.onError(error, 'answering a takeover'));
+        handOverSession(context, tenantId, clientId)
+          .then(() => this.send(replyTo, { kind: 'released', header: { requestId } }))
+          .catch((error: unknown) => this.onError(error, 'answering a takeover'));
         return;
       }
       case 'released':
@@ -262,15 +256,10 @@ export class RedisClusterLink implements ClusterLink {
   }
 }
 
-/**
- * Delivers a message to this node's matching subscribers. `shares`: the shared groups this node
- * serves for it (another node's message), or null for every group (a message entering here).
- */
-function deliverLocally(context: GatewayContext, mountedTopic: string, payload: Buffer, qos: 0 | 1 | 2, shares: readonly string[] | null): void {
-  for (const delivery of context.router.match(mountedTopic)) {
-    if (delivery.shareName !== null && shares !== null && !shares.includes(delivery.shareName)) continue;
-    const topic = unmountTopic(delivery.subscriber.tenantId, mountedTopic);
-    if (topic === null) continue;
-    delivery.subscriber.deliver(topic, payload, Math.min(qos, delivery.qos) === 0 ? 0 : 1, delivery.subscriptionIdentifiers);
+/** Delivers another node's message to this node's matching subscribers, serving only the shared groups it names. */
+function deliverForwarded(context: GatewayContext, message: ForwardedMessage, shares: readonly string[]): void {
+  for (const delivery of context.router.match(message.mountedTopic)) {
+    if (delivery.shareName !== null && !shares.includes(delivery.shareName)) continue;
+    deliverMatched(context, delivery, message);
   }
 }

@@ -20,6 +20,10 @@ export class DetachedSessions {
     return session;
   }
 
+  all(): IterableIterator<DetachedSession> {
+    return this.sessions.values();
+  }
+
   /** Whether the session was parked (and is no longer). */
   remove(session: DetachedSession): boolean {
     const key = keyOf(session.tenantId, session.clientId);
