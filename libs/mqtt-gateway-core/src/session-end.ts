@@ -40,7 +40,7 @@ export function endSession(context: GatewayContext, session: MqttSession): void 
   for (const subscription of persistence.subscriptionList()) {
     context.router.subscribe(detached, subscription.mountedFilter, subscription);
   }
-  const { inflight, backlog } = session.unsentAndUnacknowledged();
+  const { inflight, backlog } = session.pendingOutbound();
   const stored = persistence.toStored(session.awaitingRelease());
   const queueLimit = context.limits.maxQueuedMessages;
   detached.write(() => context.sessionStore.save(session.tenantId, session.clientId, stored));

@@ -191,8 +191,8 @@ export class MqttSession {
     return this.inflightByPacketId?.size ?? 0;
   }
 
-  /** Unacknowledged outbound messages by packet id, in send order, then the backlog: what a persistent session keeps. */
-  unsentAndUnacknowledged(): { inflight: [number, InflightMessage][]; backlog: OutgoingMessage[] } {
+  /** What is owed to the client: unacknowledged messages by packet id in send order, and the backlog. A persistent session keeps both. */
+  pendingOutbound(): { inflight: [number, InflightMessage][]; backlog: OutgoingMessage[] } {
     return { inflight: [...(this.inflightByPacketId ?? [])], backlog: this.extras?.backlog ?? [] };
   }
 
