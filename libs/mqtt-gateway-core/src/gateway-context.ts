@@ -5,6 +5,7 @@ import type { ClusterLink } from './cluster-link.ts';
 import type { DetachedSession } from './detached-session.ts';
 import type { DetachedSessions } from './detached-sessions.ts';
 import type { MessageIds } from './message-ids.ts';
+import type { UsageMeter } from './usage-meter.ts';
 import type { RetainedStore } from './retained-store.ts';
 import type { MqttSession } from './session.ts';
 import type { SessionRegistry } from './session-registry.ts';
@@ -61,6 +62,8 @@ export interface GatewayContext {
    * whoever ticks it hands what expires to `sessionsDue`.
    */
   readonly sessionExpiry: KeepaliveWheel<DetachedSession>;
+  /** Per-tenant usage (connections, messages, bytes) for metering. */
+  readonly usage: UsageMeter;
   readonly limits: GatewayLimits;
   readonly now: () => number;
 }

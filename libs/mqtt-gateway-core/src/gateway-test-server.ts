@@ -11,6 +11,7 @@ import type { GatewayContext, GatewayLimits, Subscriber } from './gateway-contex
 import { MemoryRetainedStore } from './memory-retained-store.ts';
 import { MemorySessionStore } from './memory-session-store.ts';
 import { MessageIds } from './message-ids.ts';
+import { UsageMeter } from './usage-meter.ts';
 import { ReasonCode } from './reason-codes.ts';
 import type { MqttSession } from './session.ts';
 import { sessionsDue } from './session-end.ts';
@@ -130,6 +131,7 @@ export async function startTestGateway(credentials: Readonly<Record<string, Auth
     sessionStore,
     detachedSessions: new DetachedSessions(),
     sessionExpiry,
+    usage: new UsageMeter({ nodeId: 'test-node', producer, messageIds: new MessageIds(), now: () => clock }),
     limits: { ...TEST_LIMITS, ...options.limits },
     now: () => clock
   };

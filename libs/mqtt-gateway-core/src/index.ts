@@ -14,4 +14,5 @@ export { disconnectRevoked } from './revocations.ts';
 export { handOverSession, sessionsDue } from './session-end.ts';
 export { MqttSession, type OutgoingMessage, type WillMessage } from './session.ts';
 export { SessionRegistry } from './session-registry.ts';
+export { UsageMeter, type UsageMeterOptions } from './usage-meter.ts';
 export type { QueuedMessage, SessionStore, StoredSession, StoredSubscription, TakenQueue } from './session-store.ts';

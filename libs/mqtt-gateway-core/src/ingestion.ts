@@ -30,6 +30,7 @@ export function deliverMatched(context: GatewayContext, delivery: Delivery<Subsc
   const subscriber = delivery.subscriber;
   const topic = unmountTopic(subscriber.tenantId, message.mountedTopic);
   if (topic === null) return;
+  context.usage.delivered(subscriber.tenantId, message.payload.length);
   subscriber.deliver(
     {
       topic,

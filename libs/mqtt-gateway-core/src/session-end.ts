@@ -24,6 +24,7 @@ export function endSession(context: GatewayContext, session: MqttSession): void 
   context.sessions.release(session);
   const principal = session.principal;
   if (principal === null) return;
+  context.usage.disconnected(session.tenantId);
   const will = session.will;
   session.will = null;
   const persistence = session.persistence;

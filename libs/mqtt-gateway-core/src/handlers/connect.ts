@@ -72,6 +72,8 @@ export async function handleConnect(context: GatewayContext, session: MqttSessio
   }
 
   session.principal = result.principal;
+  // Counted from here, since every session with a principal is counted out once when it ends.
+  context.usage.connected(result.principal.tenantId);
   session.tenantId = result.principal.tenantId;
   session.clientId = packet.clientId;
   session.signingKeyId = jwtKeyId(password);

@@ -68,6 +68,7 @@ export function handlePublish(context: GatewayContext, session: MqttSession, pac
   }
   const payload = Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload);
   if (principal.kind === 'device') context.sightings.seen(session.tenantId, principal.deviceId);
+  context.usage.published(session.tenantId, payload.length);
   // The record is put now, in the order publishes arrive (per-device order in the stream), and the
   // next packet is read without waiting for the stream: a device may have many publishes in flight.
   const stored = ingest(context, session, session.tenantId, parsed, { topic, payload, qos, retain: packet.retain });
