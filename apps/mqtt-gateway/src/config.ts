@@ -15,6 +15,15 @@ export const GatewayConfigSchema = Type.Object({
   MQTT_RECEIVE_MAXIMUM: Type.Integer({ minimum: 1, maximum: 65_535, default: 100 }),
   MQTT_MAX_KEEPALIVE_SECONDS: Type.Integer({ minimum: 5, maximum: 65_535, default: 300 }),
   MQTT_CONNECT_TIMEOUT_MS: Type.Integer({ minimum: 100, default: 10_000 }),
+  MQTT_MAX_SESSION_EXPIRY_SECONDS: Type.Integer({
+    minimum: 0,
+    maximum: 4_294_967_295,
+    default: 7 * 24 * 3600,
+    description: 'Longest a persistent session outlives its connection; caps v5 Session Expiry and is the expiry of 3.1.1 cleanSession=0 sessions.'
+  }),
+  MQTT_MAX_QUEUED_MESSAGES: Type.Integer({ minimum: 1, maximum: 1_000_000, default: 1000, description: 'Offline queue bound per persistent session; the oldest are dropped beyond it.' }),
+  MQTT_TOPIC_ALIAS_MAXIMUM: Type.Integer({ minimum: 0, maximum: 65_535, default: 16, description: 'Topic aliases a v5 client may use; 0 turns them off.' }),
+  USAGE_REPORT_INTERVAL_MS: Type.Integer({ minimum: 1000, default: 60_000, description: 'How often per-tenant usage is appended to the stream.' }),
   MQTT_TLS_PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 8883 }),
   MQTT_TLS_CERT_FILE: Type.Optional(Type.String({ minLength: 1, description: 'PEM server certificate (chain); TLS is on when this and MQTT_TLS_KEY_FILE are set.' })),
   MQTT_TLS_KEY_FILE: Type.Optional(Type.String({ minLength: 1, description: 'PEM private key of MQTT_TLS_CERT_FILE.' })),

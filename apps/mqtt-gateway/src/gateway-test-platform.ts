@@ -11,6 +11,8 @@ export interface GatewayTestPlatform {
   readonly controlPlane: ControlPlaneProcess;
   readonly gateway: RunningGateway;
   readonly mqttUrl: string;
+  /** The variables the gateway ran with, for a test that starts another gateway (a process) on the same platform. */
+  readonly gatewayEnv: Readonly<Record<string, string>>;
   /** Tenant `acme`'s key with registry:read and registry:write. */
   readonly registryKey: string;
   /** Tenant `acme`'s key with mqtt:subscribe, for app connections. */
@@ -53,23 +55,19 @@ export async function startGatewayTestPlatform(name: string, gatewayEnv: NodeJS.
   await rest('POST', '/v1/tenants', ADMIN_KEY, { id: 'acme', name: 'Acme' });
   const registryKey = (await rest<{ key: string }>('POST', '/v1/tenants/acme/api-keys', ADMIN_KEY, { name: 'ops', scopes: ['registry:write', 'registry:read'] })).key;
   const appKey = (await rest<{ key: string }>('POST', '/v1/tenants/acme/api-keys', ADMIN_KEY, { name: 'dashboard', scopes: ['mqtt:subscribe'] })).key;
-  const gateway = await startGateway(
-    loadGatewayConfig({
-      MQTT_PORT: '0',
-      GATEWAY_METRICS_PORT: '0',
-      CONTROL_PLANE_URL: controlPlane.url,
-      PLEXUS_INTERNAL_TOKEN: INTERNAL_TOKEN,
-      REDIS_URL: redisUrl,
-      KINESIS_ENDPOINT: kinesisEndpoint,
-      KINESIS_STREAM: stream,
-      ...gatewayEnv
-    }),
-    pino({ level: 'warn' })
-  );
+  const platformEnv = {
+    CONTROL_PLANE_URL: controlPlane.url,
+    PLEXUS_INTERNAL_TOKEN: INTERNAL_TOKEN,
+    REDIS_URL: redisUrl,
+    KINESIS_ENDPOINT: kinesisEndpoint,
+    KINESIS_STREAM: stream
+  };
+  const gateway = await startGateway(loadGatewayConfig({ MQTT_PORT: '0', GATEWAY_METRICS_PORT: '0', ...platformEnv, ...gatewayEnv }), pino({ level: 'warn' }));
   return {
     controlPlane,
     gateway,
     mqttUrl: `mqtt://127.0.0.1:${gateway.mqttPort}`,
+    gatewayEnv: platformEnv,
     registryKey,
     appKey,
     rest,

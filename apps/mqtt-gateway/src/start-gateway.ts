@@ -6,17 +6,16 @@ import {
   attachConnection,
   DetachedSessions,
   disconnectRevoked,
-  MemoryRetainedStore,
-  MemorySessionStore,
   MessageIds,
   ReasonCode,
   SessionRegistry,
   sessionsDue,
+  UsageMeter,
   type DetachedSession,
   type GatewayContext,
   type MqttSession
 } from '@plexus/mqtt-gateway-core';
-import { RedisClusterLink } from '@plexus/mqtt-cluster';
+import { RedisClusterLink, RedisRetainedStore, RedisSessionStore } from '@plexus/mqtt-cluster';
 import { KeepaliveWheel } from '@plexus/mqtt-routing';
 import type { Logger } from '@plexus/observability';
 import { createKinesisClient, KinesisProducer } from '@plexus/stream';
@@ -26,9 +25,6 @@ import { operationsServer } from './operations-server.ts';
 import { startTlsListener } from './tls-listener.ts';
 
 const KEEPALIVE_SLOT_MS = 1000;
-const MAX_SESSION_EXPIRY_SECONDS = 7 * 24 * 3600;
-const MAX_QUEUED_MESSAGES = 1000;
-const TOPIC_ALIAS_MAXIMUM = 16;
 
 export interface RunningGateway {
   readonly mqttPort: number;
@@ -81,27 +77,30 @@ export async function startGateway(config: GatewayConfig, log: Logger, role: Gat
     subscriber: clusterSubscriber,
     onError: (error, what) => log.warn({ err: error }, `cluster: failed ${what}`)
   });
+  const messageIds = new MessageIds();
+  const usage = new UsageMeter({ nodeId: cluster.nodeId, producer, messageIds, now: Date.now });
   const context: GatewayContext = {
     authenticator,
     producer,
     router: cluster.router,
     keepalive,
     sessions: new SessionRegistry(),
-    messageIds: new MessageIds(),
+    messageIds,
     sightings,
     cluster,
-    retained: new MemoryRetainedStore(),
-    sessionStore: new MemorySessionStore(),
+    retained: new RedisRetainedStore(clusterRedis),
+    sessionStore: new RedisSessionStore(clusterRedis),
     detachedSessions: new DetachedSessions(),
     sessionExpiry,
+    usage,
     limits: {
       maxPacketBytes: config.MQTT_MAX_PACKET_BYTES,
       receiveMaximum: config.MQTT_RECEIVE_MAXIMUM,
       maxKeepaliveSeconds: config.MQTT_MAX_KEEPALIVE_SECONDS,
       connectTimeoutMs: config.MQTT_CONNECT_TIMEOUT_MS,
-      maxSessionExpirySeconds: MAX_SESSION_EXPIRY_SECONDS,
-      maxQueuedMessages: MAX_QUEUED_MESSAGES,
-      topicAliasMaximum: TOPIC_ALIAS_MAXIMUM
+      maxSessionExpirySeconds: config.MQTT_MAX_SESSION_EXPIRY_SECONDS,
+      maxQueuedMessages: config.MQTT_MAX_QUEUED_MESSAGES,
+      topicAliasMaximum: config.MQTT_TOPIC_ALIAS_MAXIMUM
     },
     now: Date.now
   };
@@ -137,6 +136,10 @@ export async function startGateway(config: GatewayConfig, log: Logger, role: Gat
     if (producer.saturated) session.socket.pause();
   });
   await cluster.start(context);
+  const usageTimer = setInterval(() => {
+    usage.flush().catch((error: unknown) => log.warn({ err: error }, 'could not append usage to the stream'));
+  }, config.USAGE_REPORT_INTERVAL_MS);
+  usageTimer.unref();
   const metrics = gatewayMetrics({ sessions: context.sessions, producer, authenticator, cluster });
   const isReady = () => mqttServer.listening && subscriber.status === 'ready' && clusterSubscriber.status === 'ready';
   const operations = role.worker ? null : operationsServer(metrics, isReady);
@@ -161,13 +164,16 @@ export async function startGateway(config: GatewayConfig, log: Logger, role: Gat
       keepalive.stop();
       sessionExpiry.stop();
       for (const session of [...context.sessions.all()]) session.close(ReasonCode.serverShuttingDown);
+      clearInterval(usageTimer);
+      await usage.flush();
       await producer.close();
       await sightings.stop();
       await stopRevocations();
       await cluster.stop();
       subscriber.disconnect();
       clusterSubscriber.disconnect();
-      clusterRedis.disconnect();
+      // quit, not disconnect: persistent sessions detached above are still being written.
+      await clusterRedis.quit();
       if (operations) await new Promise<void>((resolve) => operations.close(() => resolve()));
     }
   };

@@ -35,8 +35,9 @@ export class NodeMembership {
     return this.live;
   }
 
-  isLive(nodeId: string): boolean {
-    return this.live.has(nodeId);
+  /** Asks Redis, not the view of the last heartbeat: a node that joined since then is alive too. */
+  async isLive(nodeId: string): Promise<boolean> {
+    return this.live.has(nodeId) || (await this.redis.exists(clusterKeys.nodeAlive(nodeId))) === 1;
   }
 
   async join(): Promise<void> {

@@ -120,7 +120,7 @@ export class RedisClusterLink implements ClusterLink {
 
   async claimClientId(tenantId: string, clientId: string): Promise<void> {
     const holder = await this.presence.claim(tenantId, clientId);
-    if (holder === null || !this.membership.isLive(holder)) return;
+    if (holder === null || !(await this.membership.isLive(holder))) return;
     this.stats.takeoversRequested++;
     const requestId = `${this.nodeId}.${++this.takeoverCounter}`;
     const released = new Promise<boolean>((resolve) => {

@@ -1,0 +1,136 @@
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { Redis } from 'ioredis';
+import mqtt, { type MqttClient } from 'mqtt';
+import { freePort, repoRoot, superviseChild, waitUntilReady, type SupervisedChild } from '@plexus/engines';
+import { clusterKeys } from '@plexus/mqtt-cluster';
+import { testEngines } from '@plexus/test-harness';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startGatewayTestPlatform, type GatewayTestPlatform } from './gateway-test-platform.ts';
+
+// The gateway as `./plexus start` or a host runs it: a primary and two worker processes sharing
+// the MQTT port (reusePort), so which worker a connection reaches is the kernel's choice. The
+// test finds connections on different workers through presence, which names each client's node.
+
+const WORKERS = 2;
+let platform: GatewayTestPlatform;
+let gateway: SupervisedChild;
+let mqttUrl: string;
+let metricsUrl: string;
+let redis: Redis;
+const clients: MqttClient[] = [];
+
+beforeAll(async () => {
+  platform = await startGatewayTestPlatform('gateway_workers');
+  redis = new Redis(testEngines().redisUrl);
+  const [mqttPort, metricsPort] = [await freePort(), await freePort()];
+  mqttUrl = `mqtt://127.0.0.1:${mqttPort}`;
+  metricsUrl = `http://127.0.0.1:${metricsPort}`;
+  const child = spawn(process.execPath, [join(repoRoot(), 'apps/mqtt-gateway/src/main.ts')], {
+    env: { ...process.env, ...platform.gatewayEnv, MQTT_PORT: String(mqttPort), GATEWAY_METRICS_PORT: String(metricsPort), MQTT_WORKERS: String(WORKERS), LOG_LEVEL: 'warn' },
+    stdio: ['ignore', 'inherit', 'inherit']
+  });
+  gateway = await superviseChild(child, 20_000);
+  await waitUntilReady(gateway, {
+    check: async () => {
+      const response = await fetch(`${metricsUrl}/readyz`);
+      await response.body?.cancel();
+      if (!response.ok) throw new Error(`HTTP ${response.status}`);
+    },
+    timeoutMs: 30_000,
+    intervalMs: 100,
+    exitedEarly: (exit) => new Error(`gateway exited before it was ready (${exit.signal ?? exit.code})`),
+    timedOut: (lastProblem) => new Error(`gateway not ready within 30 s: ${lastProblem}`)
+  });
+});
+
+afterAll(async () => {
+  for (const client of clients) client.end(true);
+  await gateway?.stop();
+  redis?.disconnect();
+  await platform?.stop();
+});
+
+async function connect(clientId: string, password: string): Promise<MqttClient> {
+  const client = await mqtt.connectAsync(mqttUrl, { clientId, username: clientId, password, protocolVersion: 5, reconnectPeriod: 0 });
+  clients.push(client);
+  return client;
+}
+
+async function nodeOf(clientId: string): Promise<string> {
+  const nodeId = await redis.get(clusterKeys.presence('acme', clientId));
+  if (nodeId === null) throw new Error(`no presence for ${clientId}`);
+  return nodeId;
+}
+
+async function metric(name: string): Promise<number> {
+  const text = await (await fetch(`${metricsUrl}/metrics`)).text();
+  const line = text.split('\n').find((candidate) => candidate.startsWith(`${name} `));
+  return line === undefined ? Number.NaN : Number(line.split(' ')[1]);
+}
+
+async function until(condition: () => Promise<boolean>, what: string, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+describe('MQTT gateway workers', () => {
+  it('answers metrics summed over its workers', async () => {
+    expect(await metric('plexus_gateway_cluster_nodes')).toBeGreaterThanOrEqual(WORKERS * WORKERS);
+  });
+
+  it("stores a device's QoS 1 publish and delivers it to an app subscribed on another worker", async () => {
+    const device = await platform.registerDevice('meter-1');
+    const meter = await connect('meter-1', device.token);
+    const meterNode = await nodeOf('meter-1');
+
+    // The kernel spreads connections by their address pair: a few tries find the other worker.
+    let dashboard: MqttClient | undefined;
+    for (let attempt = 0; attempt < 40 && !dashboard; attempt++) {
+      const candidate = await connect(`dashboard-${attempt}`, platform.appKey);
+      if ((await nodeOf(`dashboard-${attempt}`)) !== meterNode) dashboard = candidate;
+      else candidate.end(true);
+    }
+    if (!dashboard) throw new Error('every app connection reached the worker holding the device');
+
+    const received = new Promise<{ topic: string; payload: string }>((resolve) =>
+      dashboard.once('message', (topic, payload) => resolve({ topic, payload: payload.toString() }))
+    );
+    await dashboard.subscribeAsync('devices/+/telemetry', { qos: 1 });
+    await until(async () => (await metric('plexus_gateway_cluster_remote_filters')) >= 1, "the device's worker to learn the app's filter");
+
+    await meter.publishAsync('devices/meter-1/telemetry', '{"kwh":12.5}', { qos: 1 });
+    const stored = await platform.storedRecords();
+    expect(stored.filter((record) => record.deviceId === 'meter-1')).toHaveLength(1);
+    expect(await received).toEqual({ topic: 'devices/meter-1/telemetry', payload: '{"kwh":12.5}' });
+    expect(await metric('plexus_gateway_cluster_forwarded_out_total')).toBeGreaterThanOrEqual(1);
+  });
+
+  it('takes over a session when its client id reconnects through another worker [MQTT-3.1.4-3]', async () => {
+    const device = await platform.registerDevice('meter-2');
+    let holder = await connect('meter-2', device.token);
+    const firstNode = await nodeOf('meter-2');
+    // Reconnect until a connection lands on the other worker; the one before it is on the first worker.
+    for (let attempt = 0; attempt < 40; attempt++) {
+      const takenOver = new Promise<number>((resolve) => holder.once('disconnect', (packet) => resolve(packet.reasonCode ?? 0)));
+      const next = await connect('meter-2', device.token);
+      expect(await takenOver).toBe(0x8e);
+      holder = next;
+      if ((await nodeOf('meter-2')) !== firstNode) break;
+    }
+    expect(await nodeOf('meter-2')).not.toBe(firstNode);
+    expect(holder.connected).toBe(true);
+  });
+
+  it('drains on SIGTERM: workers close their sessions and the primary exits cleanly', async () => {
+    const device = await platform.registerDevice('meter-3');
+    const meter = await connect('meter-3', device.token);
+    const closed = new Promise<void>((resolve) => meter.once('close', () => resolve()));
+    process.kill(gateway.pid, 'SIGTERM');
+    await closed;
+    expect(await gateway.exited).toEqual({ code: 0, signal: null });
+  });
+});
