@@ -125,6 +125,46 @@ describe('MQTT gateway workers', () => {
     expect(holder.connected).toBe(true);
   });
 
+  it('resumes a persistent session on another worker, with what was queued while the device was away', async () => {
+    const device = await platform.registerDevice('meter-4');
+    const operator = await connect('operator', platform.appKey);
+    const persistent = { clean: false, properties: { sessionExpiryInterval: 300 } };
+    let holder = await mqtt.connectAsync(mqttUrl, { clientId: 'meter-4', username: 'meter-4', password: device.token, protocolVersion: 5, reconnectPeriod: 0, ...persistent });
+    clients.push(holder);
+    await holder.subscribeAsync('devices/meter-4/commands', { qos: 1 });
+    const firstNode = await nodeOf('meter-4');
+    for (let attempt = 0; attempt < 40; attempt++) {
+      await holder.endAsync();
+      await operator.publishAsync('devices/meter-4/commands', `open-${attempt}`, { qos: 1 });
+      const next = mqtt.connect(mqttUrl, { clientId: 'meter-4', username: 'meter-4', password: device.token, protocolVersion: 5, reconnectPeriod: 0, ...persistent });
+      clients.push(next);
+      const delivered = new Promise<string>((resolve) => next.once('message', (_topic, payload) => resolve(payload.toString())));
+      const connack = await new Promise<{ sessionPresent: boolean }>((resolve) => next.once('connect', resolve));
+      expect(connack.sessionPresent).toBe(true);
+      expect(await delivered).toBe(`open-${attempt}`);
+      holder = next;
+      if ((await nodeOf('meter-4')) !== firstNode) break;
+    }
+    expect(await nodeOf('meter-4')).not.toBe(firstNode);
+  });
+
+  it('keeps retained messages for subscribers on every worker', async () => {
+    const operator = await connect('retainer', platform.appKey);
+    await operator.publishAsync('devices/meter-5/commands', 'firmware 2.1', { qos: 1, retain: true });
+    const publisherNode = await nodeOf('retainer');
+    let viewedElsewhere = false;
+    for (let index = 0; index < 40 && !viewedElsewhere; index++) {
+      const viewer = await connect(`viewer-${index}`, platform.appKey);
+      const retained = new Promise<{ payload: string; retain: boolean }>((resolve) =>
+        viewer.once('message', (_topic, payload, packet) => resolve({ payload: payload.toString(), retain: packet.retain }))
+      );
+      await viewer.subscribeAsync('devices/+/commands', { qos: 1 });
+      expect(await retained).toEqual({ payload: 'firmware 2.1', retain: true });
+      viewedElsewhere = (await nodeOf(`viewer-${index}`)) !== publisherNode;
+    }
+    expect(viewedElsewhere).toBe(true);
+  });
+
   it('drains on SIGTERM: workers close their sessions and the primary exits cleanly', async () => {
     const device = await platform.registerDevice('meter-3');
     const meter = await connect('meter-3', device.token);
