@@ -3,17 +3,20 @@ import type { ConnectAuthenticator } from '@plexus/device-auth-client';
 import type { RedisClusterLink } from '@plexus/mqtt-cluster';
 import type { SessionRegistry } from '@plexus/mqtt-gateway-core';
 import type { StreamProducer } from '@plexus/stream';
+import type { ProtocolMetrics } from './protocol-metrics.ts';
 
 export interface GatewayParts {
   readonly sessions: SessionRegistry;
   readonly producer: StreamProducer;
   readonly authenticator: ConnectAuthenticator;
   readonly cluster: RedisClusterLink;
+  readonly protocol: ProtocolMetrics;
 }
 
 /** Live values are read when Prometheus scrapes, so the hot path pays nothing for them. */
-export function gatewayMetrics({ sessions, producer, authenticator, cluster }: GatewayParts): Registry {
+export function gatewayMetrics({ sessions, producer, authenticator, cluster, protocol }: GatewayParts): Registry {
   const registry = new Registry();
+  protocol.registerIn(registry);
   collectDefaultMetrics({ register: registry, prefix: 'plexus_gateway_' });
   const gauge = (name: string, help: string, read: () => number) =>
     new Gauge({ name, help, registers: [registry], collect() { this.set(read()); } });

@@ -2,6 +2,8 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import mqtt, { type MqttClient } from 'mqtt';
+import { Compile } from 'typebox/compile';
+import { UsageEvent } from '@plexus/contracts';
 import { freePort, repoRoot, superviseChild, waitUntilReady, type SupervisedChild } from '@plexus/engines';
 import { clusterKeys } from '@plexus/mqtt-cluster';
 import { testEngines } from '@plexus/test-harness';
@@ -27,7 +29,7 @@ beforeAll(async () => {
   mqttUrl = `mqtt://127.0.0.1:${mqttPort}`;
   metricsUrl = `http://127.0.0.1:${metricsPort}`;
   const child = spawn(process.execPath, [join(repoRoot(), 'apps/mqtt-gateway/src/main.ts')], {
-    env: { ...process.env, ...platform.gatewayEnv, MQTT_PORT: String(mqttPort), GATEWAY_METRICS_PORT: String(metricsPort), MQTT_WORKERS: String(WORKERS), LOG_LEVEL: 'warn' },
+    env: { ...process.env, ...platform.gatewayEnv, MQTT_PORT: String(mqttPort), GATEWAY_METRICS_PORT: String(metricsPort), MQTT_WORKERS: String(WORKERS), USAGE_REPORT_INTERVAL_MS: '1000', LOG_LEVEL: 'warn' },
     stdio: ['ignore', 'inherit', 'inherit']
   });
   gateway = await superviseChild(child, 20_000);
@@ -61,6 +63,13 @@ async function nodeOf(clientId: string): Promise<string> {
   const nodeId = await redis.get(clusterKeys.presence('acme', clientId));
   if (nodeId === null) throw new Error(`no presence for ${clientId}`);
   return nodeId;
+}
+
+const validUsage = Compile(UsageEvent);
+
+async function usageEvents(): Promise<UsageEvent[]> {
+  const records = (await platform.storedRecords()).filter((record) => record.kind === 'usage' && record.tenantId === 'acme');
+  return records.map((record) => JSON.parse(Buffer.from(record.payload).toString()) as UsageEvent);
 }
 
 async function metric(name: string): Promise<number> {
@@ -123,6 +132,17 @@ describe('MQTT gateway workers', () => {
     }
     expect(await nodeOf('meter-2')).not.toBe(firstNode);
     expect(holder.connected).toBe(true);
+  });
+
+  it("appends each worker's usage per tenant to the stream", async () => {
+    await until(async () => (await usageEvents()).some((event) => event.messagesIn >= 1), 'a usage record counting the publish');
+    const events = await usageEvents();
+    expect(events.every((event) => validUsage.Check(event))).toBe(true);
+    const total = (field: 'connects' | 'messagesIn' | 'messagesOut') => events.reduce((sum, event) => sum + event[field], 0);
+    expect(total('messagesIn')).toBeGreaterThanOrEqual(1);
+    expect(total('messagesOut')).toBeGreaterThanOrEqual(1);
+    expect(total('connects')).toBeGreaterThanOrEqual(2);
+    expect(new Set(events.map((event) => event.nodeId)).size).toBeGreaterThanOrEqual(1);
   });
 
   it('resumes a persistent session on another worker, with what was queued while the device was away', async () => {

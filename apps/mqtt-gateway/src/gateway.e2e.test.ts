@@ -46,12 +46,19 @@ describe('MQTT gateway end to end', () => {
     const metrics = await (await fetch(`http://127.0.0.1:${platform.gateway.metricsPort}/metrics`)).text();
     expect(metrics).toMatch(/plexus_gateway_connections 2/);
     expect(metrics).toMatch(/plexus_gateway_stream_acknowledged_records_total 1/);
+    expect(metrics).toMatch(/plexus_gateway_connects_total\{result="accepted"\} 2/);
+    expect(metrics).toMatch(/plexus_gateway_publishes_in_total\{qos="1"\} 1/);
+    expect(metrics).toMatch(/plexus_gateway_acks_total 1/);
+    expect(metrics).toMatch(/plexus_gateway_ack_latency_seconds_count 1/);
   });
 
   it('refuses a device with a wrong token and drops a live one when its credential is revoked', async () => {
     await expect(
       mqtt.connectAsync(platform.mqttUrl, { clientId: 'thermo-1', username: 'x', password: `${device.token}x`, protocolVersion: 5, reconnectPeriod: 0 })
     ).rejects.toMatchObject({ code: 0x86 });
+    const metrics = await (await fetch(`http://127.0.0.1:${platform.gateway.metricsPort}/metrics`)).text();
+    expect(metrics).toMatch(/plexus_gateway_auth_failures_total 1/);
+    expect(metrics).toMatch(/plexus_gateway_connects_refused_total\{reason="bad_user_name_or_password"\} 1/);
 
     const thermo = await connect('thermo-1', device.token, 5);
     const dropped = new Promise<number>((resolve) => thermo.once('disconnect', (packet) => resolve(packet.reasonCode ?? 0)));

@@ -22,6 +22,7 @@ import { createKinesisClient, KinesisProducer } from '@plexus/stream';
 import type { GatewayConfig } from './config.ts';
 import { gatewayMetrics, shareMetricsWithPrimary } from './gateway-metrics.ts';
 import { operationsServer } from './operations-server.ts';
+import { ProtocolMetrics } from './protocol-metrics.ts';
 import { startTlsListener } from './tls-listener.ts';
 
 const KEEPALIVE_SLOT_MS = 1000;
@@ -78,6 +79,7 @@ export async function startGateway(config: GatewayConfig, log: Logger, role: Gat
     onError: (error, what) => log.warn({ err: error }, `cluster: failed ${what}`)
   });
   const messageIds = new MessageIds();
+  const protocolMetrics = new ProtocolMetrics();
   const usage = new UsageMeter({ nodeId: cluster.nodeId, producer, messageIds, now: Date.now });
   const context: GatewayContext = {
     authenticator,
@@ -93,6 +95,7 @@ export async function startGateway(config: GatewayConfig, log: Logger, role: Gat
     detachedSessions: new DetachedSessions(),
     sessionExpiry,
     usage,
+    observer: protocolMetrics,
     limits: {
       maxPacketBytes: config.MQTT_MAX_PACKET_BYTES,
       receiveMaximum: config.MQTT_RECEIVE_MAXIMUM,
@@ -140,7 +143,7 @@ export async function startGateway(config: GatewayConfig, log: Logger, role: Gat
     usage.flush().catch((error: unknown) => log.warn({ err: error }, 'could not append usage to the stream'));
   }, config.USAGE_REPORT_INTERVAL_MS);
   usageTimer.unref();
-  const metrics = gatewayMetrics({ sessions: context.sessions, producer, authenticator, cluster });
+  const metrics = gatewayMetrics({ sessions: context.sessions, producer, authenticator, cluster, protocol: protocolMetrics });
   const isReady = () => mqttServer.listening && subscriber.status === 'ready' && clusterSubscriber.status === 'ready';
   const operations = role.worker ? null : operationsServer(metrics, isReady);
   if (role.worker) shareMetricsWithPrimary(metrics);

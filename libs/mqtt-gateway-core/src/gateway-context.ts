@@ -4,6 +4,7 @@ import type { StreamProducer } from '@plexus/stream';
 import type { ClusterLink } from './cluster-link.ts';
 import type { DetachedSession } from './detached-session.ts';
 import type { DetachedSessions } from './detached-sessions.ts';
+import type { GatewayObserver } from './gateway-observer.ts';
 import type { MessageIds } from './message-ids.ts';
 import type { UsageMeter } from './usage-meter.ts';
 import type { RetainedStore } from './retained-store.ts';
@@ -62,6 +63,7 @@ export interface GatewayContext {
    * whoever ticks it hands what expires to `sessionsDue`.
    */
   readonly sessionExpiry: KeepaliveWheel<DetachedSession>;
+  readonly observer: GatewayObserver;
   /** Per-tenant usage (connections, messages, bytes) for metering. */
   readonly usage: UsageMeter;
   readonly limits: GatewayLimits;

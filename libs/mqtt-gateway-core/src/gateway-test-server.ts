@@ -10,6 +10,7 @@ import { DetachedSessions } from './detached-sessions.ts';
 import type { GatewayContext, GatewayLimits, Subscriber } from './gateway-context.ts';
 import { MemoryRetainedStore } from './memory-retained-store.ts';
 import { MemorySessionStore } from './memory-session-store.ts';
+import { unobserved, type GatewayObserver } from './gateway-observer.ts';
 import { MessageIds } from './message-ids.ts';
 import { UsageMeter } from './usage-meter.ts';
 import { ReasonCode } from './reason-codes.ts';
@@ -104,10 +105,10 @@ export interface TestGatewayOptions {
   readonly router?: SubscriptionTable<Subscriber>;
   readonly cluster?: ClusterLink;
   readonly limits?: Partial<GatewayLimits>;
+  readonly observer?: GatewayObserver;
 }
 
 /** A gateway on a free loopback port; `credentials` maps a password to its authentication result. */
-
 export async function startTestGateway(credentials: Readonly<Record<string, AuthResult>>, options: TestGatewayOptions = {}): Promise<TestGateway> {
   let clock = 1_000_000;
   const sightings: string[] = [];
@@ -131,6 +132,7 @@ export async function startTestGateway(credentials: Readonly<Record<string, Auth
     sessionStore,
     detachedSessions: new DetachedSessions(),
     sessionExpiry,
+    observer: options.observer ?? unobserved,
     usage: new UsageMeter({ nodeId: 'test-node', producer, messageIds: new MessageIds(), now: () => clock }),
     limits: { ...TEST_LIMITS, ...options.limits },
     now: () => clock

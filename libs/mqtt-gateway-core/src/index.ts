@@ -6,6 +6,7 @@ export type { ConnectAuthentication, DeviceSightings, GatewayContext, GatewayLim
 export { deliverHere, deliverMatched, ingest, route, type Publication } from './ingestion.ts';
 export { MemoryRetainedStore } from './memory-retained-store.ts';
 export { MemorySessionStore } from './memory-session-store.ts';
+export { unobserved, type GatewayObserver } from './gateway-observer.ts';
 export { MessageIds } from './message-ids.ts';
 export { PacketSizeGuard } from './packet-size-guard.ts';
 export { ReasonCode } from './reason-codes.ts';

@@ -15,7 +15,8 @@ const DENY_REASONS: Record<Extract<AuthResult, { result: 'deny' }>['reason'], nu
   'tenant-suspended': ReasonCode.banned
 };
 
-function refuse(session: MqttSession, reasonCode: number): void {
+function refuse(context: GatewayContext, session: MqttSession, reasonCode: number): void {
+  context.observer.connectRefused(reasonCode);
   const connack: IConnackPacket = session.isV5
     ? { cmd: 'connack', sessionPresent: false, reasonCode }
     : { cmd: 'connack', sessionPresent: false, returnCode: connackReturnCodeFor(reasonCode) };
@@ -40,12 +41,12 @@ export async function handleConnect(context: GatewayContext, session: MqttSessio
   if (session.protocolVersion !== 4 && session.protocolVersion !== 5) {
     // [MQTT-3.1.2-2] an unsupported protocol level gets return code 0x01 and the connection closes.
     session.protocolVersion = 4;
-    refuse(session, ReasonCode.unsupportedProtocolVersion);
+    refuse(context, session, ReasonCode.unsupportedProtocolVersion);
     return;
   }
   if (packet.clientId === '') {
     // Devices are their client id and apps name themselves; an empty id identifies nobody.
-    refuse(session, ReasonCode.clientIdentifierNotValid);
+    refuse(context, session, ReasonCode.clientIdentifierNotValid);
     return;
   }
   const password = packet.password?.toString('utf8') ?? '';
@@ -62,12 +63,12 @@ export async function handleConnect(context: GatewayContext, session: MqttSessio
     });
   } catch (error) {
     if (!isPlexusError(error)) throw error;
-    refuse(session, ReasonCode.serverUnavailable);
+    refuse(context, session, ReasonCode.serverUnavailable);
     return;
   }
   if (session.closed) return; // the client went away while we asked
   if (result.result === 'deny') {
-    refuse(session, DENY_REASONS[result.reason]);
+    refuse(context, session, DENY_REASONS[result.reason]);
     return;
   }
 
@@ -125,6 +126,7 @@ export async function handleConnect(context: GatewayContext, session: MqttSessio
       }
     : { cmd: 'connack', sessionPresent: restored.sessionPresent, returnCode: 0 };
   session.send(connack);
+  context.observer.connectAccepted();
   context.keepalive.touch(session, context.now() + session.keepaliveMs * 1.5);
   if (result.principal.kind === 'device') context.sightings.seen(result.principal.tenantId, result.principal.deviceId);
   if (restored.sessionPresent) await deliverQueued(context, session, restored);

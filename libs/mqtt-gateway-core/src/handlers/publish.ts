@@ -69,6 +69,7 @@ export function handlePublish(context: GatewayContext, session: MqttSession, pac
   const payload = Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload);
   if (principal.kind === 'device') context.sightings.seen(session.tenantId, principal.deviceId);
   context.usage.published(session.tenantId, payload.length);
+  context.observer.publishReceived(qos);
   // The record is put now, in the order publishes arrive (per-device order in the stream), and the
   // next packet is read without waiting for the stream: a device may have many publishes in flight.
   const stored = ingest(context, session, session.tenantId, parsed, { topic, payload, qos, retain: packet.retain });
@@ -79,6 +80,7 @@ export function handlePublish(context: GatewayContext, session: MqttSession, pac
   // QoS 1 counts until its PUBACK, QoS 2 from now until its PUBREL.
   if (qos === 1) session.pendingAcks++;
   else session.awaitRelease(messageId);
+  const receivedAt = context.now();
   // [MQTT-4.6.0-2] PUBACKs and PUBRECs go out in the order the PUBLISHes came in, and only once the
   // stream has accepted the record ([MQTT-4.3.2-2], [MQTT-4.3.3-8]).
   session.ackChain = session.ackChain
@@ -91,6 +93,7 @@ export function handlePublish(context: GatewayContext, session: MqttSession, pac
         } else {
           session.send({ cmd: 'pubrec', messageId });
         }
+        context.observer.acknowledged(context.now() - receivedAt);
       },
       () => {
         // Not stored: the client must be free to send it again as new, not as a resend.
