@@ -13,6 +13,7 @@ describe('readPlatformConfig', () => {
       mqttPort: 1883,
       mqttTlsPort: 8883,
       gatewayMetricsPort: 9100,
+      gatewayWorkers: 1,
       kinesisShards: 4,
       externalRedisUrl: undefined,
       externalMongoUri: undefined,
@@ -34,6 +35,11 @@ describe('readPlatformConfig', () => {
   it('takes the Kinesis port, shard count and an external endpoint from the environment', () => {
     const config = readPlatformConfig({ KINESIS_PORT: '14567', KINESIS_SHARDS: '8', KINESIS_ENDPOINT: 'https://kinesis.eu-west-1.amazonaws.com' }, '/repo');
     expect(config).toMatchObject({ kinesisPort: 14567, kinesisShards: 8, externalKinesisEndpoint: 'https://kinesis.eu-west-1.amazonaws.com' });
+  });
+
+  it('takes the gateway worker count from MQTT_WORKERS and refuses a bad one', () => {
+    expect(readPlatformConfig({ MQTT_WORKERS: '6' }, '/repo').gatewayWorkers).toBe(6);
+    expect(() => readPlatformConfig({ MQTT_WORKERS: '0' }, '/repo')).toThrow("MQTT_WORKERS must be a worker count (1-256), got '0'");
   });
 
   it.each([['0'], ['-1'], ['two'], ['1001']])('rejects KINESIS_SHARDS=%s naming the variable', (value) => {

@@ -10,6 +10,8 @@ export interface PlatformConfig {
   readonly mqttPort: number;
   readonly mqttTlsPort: number;
   readonly gatewayMetricsPort: number;
+  /** MQTT gateway worker processes sharing the MQTT ports (each holds at most ~19k connections). */
+  readonly gatewayWorkers: number;
   /** Shards of the `telemetry` stream when it is created; an existing stream keeps its own. */
   readonly kinesisShards: number;
   /** Set when the user points at an existing server; then no local engine is started. */
@@ -30,7 +32,9 @@ export function readPlatformConfig(env: NodeJS.ProcessEnv, root: string): Platfo
     mqttPort: readPort(env, 'MQTT_PORT', 1883),
     mqttTlsPort: readPort(env, 'MQTT_TLS_PORT', 8883),
     gatewayMetricsPort: readPort(env, 'GATEWAY_METRICS_PORT', 9100),
-    kinesisShards: readShardCount(env, 'KINESIS_SHARDS', 4),
+    gatewayWorkers: readCount(env, 'MQTT_WORKERS', 1, 256, 'a worker count (1-256)'),
+    // 1-1000: kinesalite starts with a shard limit of 1,000 (KinesisStartOptions.shardLimit).
+    kinesisShards: readCount(env, 'KINESIS_SHARDS', 4, 1_000, 'a shard count (1-1000)'),
     externalRedisUrl: readUrl(env, 'REDIS_URL', ['redis:', 'rediss:']),
     externalMongoUri: readUrl(env, 'MONGODB_URI', ['mongodb:', 'mongodb+srv:']),
     externalKinesisEndpoint: readUrl(env, 'KINESIS_ENDPOINT', ['http:', 'https:']),
@@ -46,13 +50,12 @@ function readPort(env: NodeJS.ProcessEnv, variable: string, fallback: number): n
   return port;
 }
 
-function readShardCount(env: NodeJS.ProcessEnv, variable: string, fallback: number): number {
+function readCount(env: NodeJS.ProcessEnv, variable: string, fallback: number, maximum: number, what: string): number {
   const raw = env[variable];
   if (raw === undefined || raw === '') return fallback;
-  const shards = Number(raw);
-  // 1-1000: kinesalite starts with a shard limit of 1,000 (KinesisStartOptions.shardLimit).
-  if (!/^\d+$/.test(raw) || shards < 1 || shards > 1_000) throw platformErrors.badEnv(variable, 'a shard count (1-1000)', raw);
-  return shards;
+  const count = Number(raw);
+  if (!/^\d+$/.test(raw) || count < 1 || count > maximum) throw platformErrors.badEnv(variable, what, raw);
+  return count;
 }
 
 function readUrl(env: NodeJS.ProcessEnv, variable: string, protocols: readonly string[]): string | undefined {

@@ -152,6 +152,7 @@ export function planServices(config: PlatformConfig, root: string, adminKey: str
         MQTT_HOST: host,
         MQTT_PORT: String(config.mqttPort),
         GATEWAY_METRICS_PORT: String(config.gatewayMetricsPort),
+        MQTT_WORKERS: String(config.gatewayWorkers),
         CONTROL_PLANE_URL: controlPlane,
         PLEXUS_INTERNAL_TOKEN: internalToken,
         REDIS_URL: redisUrl,
