@@ -76,6 +76,10 @@ export async function startGateway(environment: GatewayEnvironment): Promise<Mqt
       REDIS_URL: environment.redisUrl,
       KINESIS_ENDPOINT: environment.kinesisEndpoint,
       KINESIS_STREAM: environment.kinesisStream,
+      // A storm of first-time CONNECTs is authenticated by the control plane from FerretDB on the
+      // same two cores; at 100k devices some answers take longer than the default 10 s, and the
+      // gateway would drop those connections as never having connected.
+      MQTT_CONNECT_TIMEOUT_MS: '120000',
       LOG_LEVEL: 'warn'
     },
     stdio: ['ignore', 'inherit', 'inherit']

@@ -18,6 +18,10 @@ import { measureCpu } from './process-cpu.ts';
 // reports messages per server CPU-second. The peer, in the same run with the same client, is
 // Mosquitto with no persistence: its PUBACK means "in memory", while the gateway's means "in
 // Kinesis" (kinesalite here), so the gateway does strictly more per message.
+//
+// A process may hold at most ~20,000 open files, so beyond --connections-per-server the gateway
+// runs MQTT_WORKERS worker processes sharing its port and Mosquitto as many instances on ports of
+// their own, and the clients are forked processes of at most --connections-per-client each.
 
 const { values } = parseArgs({
   options: {
