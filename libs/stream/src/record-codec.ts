@@ -22,15 +22,15 @@ interface WireHeader {
 }
 
 export function encodeRecord(record: StreamRecord): Buffer {
-  // The same bytes as JSON.stringify of a WireHeader, written straight into the record's buffer:
-  // no header object and no intermediate header buffer to copy, once per record put.
-  const topic = record.topic === undefined ? '' : `,"p":${JSON.stringify(record.topic)}`;
-  const header = `{"t":${JSON.stringify(record.tenantId)},"d":${JSON.stringify(record.deviceId)},"m":${JSON.stringify(record.messageId)},"r":${record.receivedAt},"k":${JSON.stringify(record.kind)}${topic}}`;
-  const headerLength = Buffer.byteLength(header, 'utf8');
+  const header: WireHeader = { t: record.tenantId, d: record.deviceId, m: record.messageId, r: record.receivedAt, k: record.kind };
+  if (record.topic !== undefined) header.p = record.topic;
+  // Written straight into the record's buffer instead of through an intermediate header buffer.
+  const json = JSON.stringify(header);
+  const headerLength = Buffer.byteLength(json, 'utf8');
   const encoded = Buffer.allocUnsafe(PREFIX_BYTES + headerLength + record.payload.byteLength);
   encoded[0] = RECORD_FORMAT_VERSION;
   encoded.writeUInt32BE(headerLength, 1);
-  encoded.write(header, PREFIX_BYTES, headerLength, 'utf8');
+  encoded.write(json, PREFIX_BYTES, headerLength, 'utf8');
   encoded.set(record.payload, PREFIX_BYTES + headerLength);
   return encoded;
 }
