@@ -1,11 +1,11 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import { errorHandler, openApi } from '@plexus/http-api';
 import { health, metrics, type MetricsRegistry, type ReadinessCheck } from '@plexus/observability';
 import type { RegistryContext } from '@plexus/registry';
+import { ControlPlaneErrors } from './errors.ts';
 import { createControlPlaneMetrics } from './metrics.ts';
 import { authentication } from './plugins/authentication.ts';
-import { errorHandler } from './plugins/error-handler.ts';
-import { openApi } from './plugins/openapi.ts';
 import { apiKeyRoutes } from './routes/api-keys.ts';
 import { claimTokenRoutes } from './routes/claim-tokens.ts';
 import { credentialRoutes } from './routes/credentials.ts';
@@ -36,8 +36,11 @@ export async function buildControlPlane(deps: ControlPlaneDependencies): Promise
     ajv: { customOptions: { coerceTypes: 'array', removeAdditional: false, allErrors: false } }
   }).withTypeProvider<TypeBoxTypeProvider>();
 
-  await app.register(errorHandler);
-  await app.register(openApi);
+  await app.register(errorHandler, { errors: ControlPlaneErrors });
+  await app.register(openApi, {
+    title: 'Plexus control plane',
+    description: 'Tenants, API keys, device types, devices, credentials, groups and provisioning.'
+  });
   await app.register(metrics, { registry: deps.metricsRegistry });
   await app.register(health, { checks: deps.readiness });
 

@@ -1,18 +1,12 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
+import { bearerToken } from '@plexus/http-api';
 import { authenticateApiKey, type ApiPrincipal, type RegistryContext } from '@plexus/registry';
 
 declare module 'fastify' {
   interface FastifyRequest {
     principal: ApiPrincipal | null;
   }
-}
-
-export function bearerToken(request: FastifyRequest): string | undefined {
-  const header = request.headers.authorization;
-  if (!header) return undefined;
-  const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
-  return match ? match[1] : undefined;
 }
 
 /** The API key's principal, for routes that have been authenticated. */

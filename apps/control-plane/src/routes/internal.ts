@@ -3,7 +3,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { AuthBatchBody, AuthBatchResponse, DeviceSightingsBody, DeviceSightingsResponse, ErrorResponse } from '@plexus/contracts';
 import { authenticateConnections, recordSightings } from '@plexus/registry';
 import { ControlPlaneErrors } from '../errors.ts';
-import { bearerToken } from '../plugins/authentication.ts';
+import { bearerToken } from '@plexus/http-api';
 import type { RouteOptions } from './route-options.ts';
 
 function sameSecret(presented: string | undefined, expected: string): boolean {

@@ -2,7 +2,7 @@ import type { FastifyError, FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import type { ErrorResponse } from '@plexus/contracts';
 import { isPlexusError, type PlexusError } from '@plexus/errors';
-import { ControlPlaneErrors } from '../errors.ts';
+import type { HttpErrorCatalog } from './http-errors.ts';
 
 interface ValidationIssue {
   instancePath: string;
@@ -29,20 +29,20 @@ function describeValidation(error: FastifyError): { field: string; message: stri
   return { field, message: `${field} ${why}` };
 }
 
-function fromFramework(error: FastifyError): PlexusError | null {
+function fromFramework(errors: HttpErrorCatalog, error: FastifyError): PlexusError | null {
   switch (error.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
-      return ControlPlaneErrors.bodyTooLarge(Number(/\d+/.exec(error.message)?.[0] ?? 0));
+      return errors.bodyTooLarge(Number(/\d+/.exec(error.message)?.[0] ?? 0));
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-      return ControlPlaneErrors.unsupportedMediaType(error.message.replace(/^Unsupported Media Type:?\s*/i, ''));
+      return errors.unsupportedMediaType(error.message.replace(/^Unsupported Media Type:?\s*/i, ''));
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
-      return ControlPlaneErrors.invalidJson(error.message);
+      return errors.invalidJson(error.message);
   }
-  if (error instanceof SyntaxError) return ControlPlaneErrors.invalidJson(error.message);
+  if (error instanceof SyntaxError) return errors.invalidJson(error.message);
   const status = error.statusCode ?? 500;
   if (status >= 400 && status < 500) {
-    const mapped = ControlPlaneErrors.badRequest(error.message);
+    const mapped = errors.badRequest(error.message);
     return Object.assign(mapped, { statusCode: status });
   }
   return null;
@@ -50,23 +50,23 @@ function fromFramework(error: FastifyError): PlexusError | null {
 
 /** Every error leaves as `{ statusCode, code, message, field? }` with a stable `PLX_…` code. */
 export const errorHandler = fp(
-  async (app: FastifyInstance) => {
+  async (app: FastifyInstance, { errors }: { errors: HttpErrorCatalog }) => {
     app.setErrorHandler((error: FastifyError, request, reply) => {
       let body: ErrorResponse;
       if (error.validation) {
         const { field, message } = describeValidation(error);
-        body = { statusCode: 400, code: ControlPlaneErrors.validation.code, message, field };
+        body = { statusCode: 400, code: errors.validation.code, message, field };
       } else if (isPlexusError(error)) {
         body = { statusCode: error.statusCode, code: error.code, message: error.message };
         const field = error.details?.['field'];
         if (typeof field === 'string') body.field = field;
       } else {
-        const mapped = fromFramework(error);
+        const mapped = fromFramework(errors, error);
         if (mapped) {
           body = { statusCode: mapped.statusCode, code: mapped.code, message: mapped.message };
         } else {
           request.log.error({ err: error }, 'request failed');
-          const internal = ControlPlaneErrors.internal();
+          const internal = errors.internal();
           body = { statusCode: 500, code: internal.code, message: internal.message };
         }
       }
@@ -75,7 +75,7 @@ export const errorHandler = fp(
       reply.code(body.statusCode).type('application/json').send(body);
     });
     app.setNotFoundHandler((request, reply) => {
-      const error = ControlPlaneErrors.routeNotFound(request.method, request.url.split('?')[0] ?? '');
+      const error = errors.routeNotFound(request.method, request.url.split('?')[0] ?? '');
       reply.code(404).send({ statusCode: 404, code: error.code, message: error.message });
     });
   },
