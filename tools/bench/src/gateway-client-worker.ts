@@ -18,12 +18,23 @@ export type ClientAnswer =
   | { readonly kind: 'failed'; readonly message: string };
 
 const held: LeanMqttConnection[] = [];
+let pinging: NodeJS.Timeout | undefined;
+
+/**
+ * Idle devices ping at half their keepalive, as clients do: connecting 100k devices through the
+ * registry can take longer than 1.5 × keepalive, after which the server rightly drops the silent.
+ */
+function keepAlive(keepaliveSeconds: number): void {
+  pinging ??= setInterval(() => {
+    for (const connection of held) connection.ping();
+  }, (keepaliveSeconds * 1000) / 2);
+}
 
 async function run(command: ClientCommand): Promise<ClientAnswer> {
   switch (command.kind) {
     case 'connect': {
-      const opened = await openConnections(command.devices, command.firstIndex, command.options);
-      for (const connection of opened) held.push(connection);
+      keepAlive(command.options.keepaliveSeconds);
+      await openConnections(command.devices, command.firstIndex, command.options, (connection) => held.push(connection));
       return { kind: 'connected', held: held.length };
     }
     case 'load': {
@@ -31,6 +42,8 @@ async function run(command: ClientCommand): Promise<ClientAnswer> {
       return { kind: 'loaded', acknowledged: result.acknowledged, seconds: result.seconds };
     }
     case 'close':
+      clearInterval(pinging);
+      pinging = undefined;
       closeConnections(held);
       held.length = 0;
       return { kind: 'closed' };

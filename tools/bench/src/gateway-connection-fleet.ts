@@ -15,7 +15,12 @@ export interface FleetOptions {
  * Opens one connection per device, at most `concurrency` CONNECTs awaiting CONNACK at a time.
  * `firstIndex` is the first device's index in the whole fleet, which picks its server port.
  */
-export async function openConnections(devices: readonly DeviceCredentials[], firstIndex: number, options: FleetOptions): Promise<LeanMqttConnection[]> {
+export async function openConnections(
+  devices: readonly DeviceCredentials[],
+  firstIndex: number,
+  options: FleetOptions,
+  onOpen: (connection: LeanMqttConnection) => void = () => undefined
+): Promise<LeanMqttConnection[]> {
   const connections: LeanMqttConnection[] = new Array(devices.length);
   let next = 0;
   const worker = async (): Promise<void> => {
@@ -27,7 +32,9 @@ export async function openConnections(devices: readonly DeviceCredentials[], fir
         keepaliveSeconds: options.keepaliveSeconds,
         timeoutMs: options.connectTimeoutMs
       };
-      connections[index] = await connectDevice(target, devices[index] as DeviceCredentials);
+      const connection = await connectDevice(target, devices[index] as DeviceCredentials);
+      connections[index] = connection;
+      onOpen(connection);
     }
   };
   try {

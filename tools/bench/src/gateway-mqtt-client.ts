@@ -15,12 +15,15 @@ export interface LeanMqttConnection {
   readonly clientId: string;
   /** Sends a QoS 1 PUBLISH; `onAcknowledged` runs when its PUBACK arrives. */
   publishQos1(topic: string, payload: Buffer, onAcknowledged: () => void): void;
+  /** Sends a PINGREQ, which keeps an idle connection alive [MQTT-3.1.2-24]. */
+  ping(): void;
   /** Rejects once the connection ends or fails, so a run stops instead of waiting forever. */
   readonly failed: Promise<never>;
   close(): void;
 }
 
 const MAX_MESSAGE_ID = 65_535;
+const PINGREQ = generate({ cmd: 'pingreq' });
 
 export interface ConnectTarget {
   readonly port: number;
@@ -95,6 +98,9 @@ export function connectDevice(target: ConnectTarget, credentials: DeviceCredenti
         nextMessageId = nextMessageId === MAX_MESSAGE_ID ? 1 : nextMessageId + 1;
         awaitingAck.set(messageId, onAcknowledged);
         socket.write(generate({ cmd: 'publish', topic, payload, qos: 1, messageId, retain: false, dup: false }));
+      },
+      ping() {
+        if (!closing) socket.write(PINGREQ);
       },
       close() {
         if (closing) return;
