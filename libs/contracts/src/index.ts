@@ -11,3 +11,4 @@ export * from './signing-keys.ts';
 export * from './device-auth.ts';
 export * from './revocation-events.ts';
 export * from './usage-events.ts';
+export * from './rules.ts';

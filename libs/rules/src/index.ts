@@ -1,0 +1,12 @@
+export { AlertEngine, type AlertEngineOptions, type AlertEngineStats, type EvaluatedPoint, type RuleSource } from './alert-engine.ts';
+export { AlertDispatcher, type AlertDispatcherOptions, type AlertRecorder, type DispatchResult, type WebhookQueue } from './alert-dispatcher.ts';
+export { alertTopic, encodeAlertEvent, type AlertPublisher } from './alert-publisher.ts';
+export { AlertStore, type AlertDocument, type AlertListQuery } from './alert-store.ts';
+export { RulesErrors } from './errors.ts';
+export { RuleCache, type RuleCacheOptions, type RuleReader } from './rule-cache.ts';
+export { RedisRuleChanges, RULE_CHANGES_CHANNEL, type RuleChangePublisher } from './rule-changes.ts';
+export { RuleStore, type RuleDocument, type RuleStoreOptions } from './rule-store.ts';
+export type { Page } from './store-keys.ts';
+export { toRuleView, type StoredRule } from './stored-rule.ts';
+export { WebhookDelivery, type WebhookDeliveryOptions, type WebhookOutcome } from './webhook-delivery.ts';
+export { SIGNATURE_HEADER, signWebhookBody, verifyWebhookSignature } from './webhook-signature.ts';

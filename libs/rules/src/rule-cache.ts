@@ -1,0 +1,68 @@
+import type { RuleSource } from './alert-engine.ts';
+import type { StoredRule } from './stored-rule.ts';
+
+/** What the cache reads; RuleStore implements it. */
+export interface RuleReader {
+  listAllRules(): Promise<StoredRule[]>;
+  listTenantRules(tenantId: string): Promise<StoredRule[]>;
+}
+
+export interface RuleCacheOptions {
+  reader: RuleReader;
+  /** A full reload this often repairs any change notification that was missed. */
+  refreshIntervalMs?: number;
+}
+
+/**
+ * Every enabled rule in memory, so evaluating a point never waits for the store. A change made
+ * through any process reaches this one by notification (`reloadTenant`, wired to RuleChanges),
+ * and at the latest with the next periodic full reload.
+ */
+export class RuleCache implements RuleSource {
+  private readonly reader: RuleReader;
+  private readonly refreshIntervalMs: number;
+  private byTenant = new Map<string, readonly StoredRule[]>();
+  private timer: NodeJS.Timeout | null = null;
+
+  constructor(options: RuleCacheOptions) {
+    this.reader = options.reader;
+    this.refreshIntervalMs = options.refreshIntervalMs ?? 30_000;
+  }
+
+  /** Loads every rule, then reloads every `refreshIntervalMs` until `stop()`. */
+  async start(onRefreshError: (error: unknown) => void): Promise<void> {
+    await this.refresh();
+    this.timer = setInterval(() => this.refresh().catch(onRefreshError), this.refreshIntervalMs);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+  }
+
+  async refresh(): Promise<void> {
+    const byTenant = new Map<string, StoredRule[]>();
+    for (const rule of await this.reader.listAllRules()) {
+      if (!rule.enabled) continue;
+      const rules = byTenant.get(rule.tenantId) ?? [];
+      rules.push(rule);
+      byTenant.set(rule.tenantId, rules);
+    }
+    this.byTenant = byTenant;
+  }
+
+  async reloadTenant(tenantId: string): Promise<void> {
+    const rules = (await this.reader.listTenantRules(tenantId)).filter((rule) => rule.enabled);
+    if (rules.length > 0) this.byTenant.set(tenantId, rules);
+    else this.byTenant.delete(tenantId);
+  }
+
+  rulesOf(tenantId: string): readonly StoredRule[] {
+    return this.byTenant.get(tenantId) ?? [];
+  }
+
+  *allRules(): Iterable<StoredRule> {
+    for (const rules of this.byTenant.values()) yield* rules;
+  }
+}
