@@ -176,6 +176,38 @@ describe('device sightings from gateways', () => {
   });
 });
 
+describe('lookups for the data plane', () => {
+  it("resolve API keys to principals and devices to their type's telemetry schema, behind the internal token", async () => {
+    const internal = bearer(cp.internalToken);
+    const keys = await cp.app.inject({ method: 'POST', url: '/internal/v1/api-key-principals', headers: internal, payload: { keys: [reader, 'plx_nope_x', writer] } });
+    const [readerPrincipal, unknown, writerPrincipal] = keys.json().principals;
+    expect(readerPrincipal).toMatchObject({ tenantId: 'acme', scopes: ['registry:read'], tenantSuspended: false });
+    expect(unknown).toBeNull();
+    expect(writerPrincipal.scopes).toContain('registry:write');
+    expect((await cp.app.inject({ method: 'POST', url: '/internal/v1/api-key-principals', payload: { keys: [reader] } })).statusCode).toBe(401);
+
+    const schema = { type: 'object', properties: { celsius: { type: 'number' } }, required: ['celsius'] };
+    await cp.app.inject({ method: 'POST', url: '/v1/device-types', headers: bearer(writer), payload: { name: 'thermometer', telemetrySchema: schema } });
+    await cp.app.inject({ method: 'POST', url: '/v1/devices', headers: bearer(writer), payload: { id: 'thermo-9', type: 'thermometer' } });
+    await cp.app.inject({ method: 'POST', url: '/v1/devices', headers: bearer(writer), payload: { id: 'plain-9' } });
+    const devices = [
+      { tenantId: 'acme', deviceId: 'thermo-9' },
+      { tenantId: 'acme', deviceId: 'plain-9' },
+      { tenantId: 'acme', deviceId: 'ghost-9' }
+    ];
+    const profiles = await cp.app.inject({ method: 'POST', url: '/internal/v1/device-profiles', headers: internal, payload: { devices } });
+    expect(profiles.json().profiles).toEqual([
+      { tenantId: 'acme', deviceId: 'thermo-9', exists: true, status: 'enabled', deviceType: 'thermometer', telemetrySchema: schema },
+      { tenantId: 'acme', deviceId: 'plain-9', exists: true, status: 'enabled', deviceType: null, telemetrySchema: null },
+      { tenantId: 'acme', deviceId: 'ghost-9', exists: false, status: null, deviceType: null, telemetrySchema: null }
+    ]);
+    expect((await cp.app.inject({ method: 'POST', url: '/internal/v1/device-profiles', headers: internal, payload: { devices: [] } })).json()).toMatchObject({
+      statusCode: 400,
+      field: 'body/devices'
+    });
+  });
+});
+
 describe('operations endpoints', () => {
   it('serves OpenAPI generated from the schemas, health, readiness and metrics', async () => {
     const spec = (await cp.app.inject({ url: '/docs/json' })).json();

@@ -12,3 +12,4 @@ export * from './device-auth.ts';
 export * from './revocation-events.ts';
 export * from './usage-events.ts';
 export * from './rules.ts';
+export * from './internal-lookups.ts';

@@ -15,3 +15,4 @@ export * from './provisioning.ts';
 export * from './signing-keys.ts';
 export * from './device-auth.ts';
 export * from './device-sightings.ts';
+export * from './internal-lookups.ts';

@@ -1,7 +1,17 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { AuthBatchBody, AuthBatchResponse, DeviceSightingsBody, DeviceSightingsResponse, ErrorResponse } from '@plexus/contracts';
-import { authenticateConnections, recordSightings } from '@plexus/registry';
+import {
+  ApiKeyPrincipalsBody,
+  ApiKeyPrincipalsResponse,
+  AuthBatchBody,
+  AuthBatchResponse,
+  DeviceProfilesBody,
+  DeviceProfilesResponse,
+  DeviceSightingsBody,
+  DeviceSightingsResponse,
+  ErrorResponse
+} from '@plexus/contracts';
+import { apiKeyPrincipals, authenticateConnections, deviceProfiles, recordSightings } from '@plexus/registry';
 import { ControlPlaneErrors } from '../errors.ts';
 import { bearerToken } from '@plexus/http-api';
 import type { RouteOptions } from './route-options.ts';
@@ -14,8 +24,9 @@ function sameSecret(presented: string | undefined, expected: string): boolean {
 }
 
 /**
- * Service-to-service routes for MQTT gateways: CONNECT storms are authenticated here, up to a
- * thousand CONNECTs a call, and device sightings update `lastSeen`. Guarded by the shared
+ * Service-to-service routes for the other planes: MQTT gateways authenticate CONNECT storms here
+ * (up to a thousand CONNECTs a call) and report device sightings for `lastSeen`; the data plane
+ * resolves API keys and looks up devices' types and telemetry schemas. Guarded by the shared
  * internal token, not by tenant API keys.
  */
 export const internalRoutes: FastifyPluginAsyncTypebox<RouteOptions & { internalToken: string }> = async (
@@ -54,5 +65,31 @@ export const internalRoutes: FastifyPluginAsyncTypebox<RouteOptions & { internal
       }
     },
     async (request) => ({ recorded: await recordSightings(registry, request.body.sightings) })
+  );
+
+  app.post(
+    '/api-key-principals',
+    {
+      schema: {
+        tags: ['internal'],
+        summary: 'Resolve API keys to their principals (tenant, scopes) for another plane',
+        body: ApiKeyPrincipalsBody,
+        response: { 200: ApiKeyPrincipalsResponse, 400: ErrorResponse, 401: ErrorResponse }
+      }
+    },
+    async (request) => ({ principals: await apiKeyPrincipals(registry, request.body.keys) })
+  );
+
+  app.post(
+    '/device-profiles',
+    {
+      schema: {
+        tags: ['internal'],
+        summary: "Devices' existence, status, type and telemetry schema, for the data plane's checks",
+        body: DeviceProfilesBody,
+        response: { 200: DeviceProfilesResponse, 400: ErrorResponse, 401: ErrorResponse }
+      }
+    },
+    async (request) => ({ profiles: await deviceProfiles(registry, request.body.devices) })
   );
 };
