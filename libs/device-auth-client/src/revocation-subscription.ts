@@ -1,7 +1,11 @@
 import type { Redis } from 'ioredis';
 import { Compile } from 'typebox/compile';
 import { REVOCATION_CHANNEL, RevocationEvent } from '@plexus/contracts';
-import type { ConnectAuthenticator } from './connect-authenticator.ts';
+
+/** Whatever caches access and must forget it when access is revoked. */
+export interface RevocationListener {
+  revoke(event: RevocationEvent): void;
+}
 
 const validEvent = Compile(RevocationEvent);
 
@@ -12,7 +16,7 @@ const validEvent = Compile(RevocationEvent);
  */
 export async function subscribeToRevocations(
   subscriber: Redis,
-  authenticator: ConnectAuthenticator,
+  authenticator: RevocationListener,
   onMalformed: (message: string) => void = () => {}
 ): Promise<() => Promise<void>> {
   const onMessage = (channel: string, message: string) => {
