@@ -13,3 +13,4 @@ export * from './revocation-events.ts';
 export * from './usage-events.ts';
 export * from './rules.ts';
 export * from './internal-lookups.ts';
+export * from './shadow.ts';
