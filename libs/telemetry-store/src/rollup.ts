@@ -34,6 +34,10 @@ export function isLaterPoint(at: number, messageId: string, thanAt: number, than
   return at > thanAt || (at === thanAt && messageId > thanMessageId);
 }
 
+/**
+ * Adds one value to a field's aggregate, in place (it runs for every field of every point, twice,
+ * so it allocates only for a field's first value); returns the aggregate.
+ */
 export function mergeIntoAggregate(
   aggregate: StoredFieldAggregate | undefined,
   value: number,
@@ -41,16 +45,16 @@ export function mergeIntoAggregate(
   messageId: string
 ): StoredFieldAggregate {
   if (aggregate === undefined) return { min: value, max: value, sum: value, count: 1, last: value, lastAt: at, lastMessageId: messageId };
-  const later = isLaterPoint(at, messageId, aggregate.lastAt, aggregate.lastMessageId);
-  return {
-    min: Math.min(aggregate.min, value),
-    max: Math.max(aggregate.max, value),
-    sum: aggregate.sum + value,
-    count: aggregate.count + 1,
-    last: later ? value : aggregate.last,
-    lastAt: later ? at : aggregate.lastAt,
-    lastMessageId: later ? messageId : aggregate.lastMessageId
-  };
+  if (value < aggregate.min) aggregate.min = value;
+  if (value > aggregate.max) aggregate.max = value;
+  aggregate.sum += value;
+  aggregate.count++;
+  if (isLaterPoint(at, messageId, aggregate.lastAt, aggregate.lastMessageId)) {
+    aggregate.last = value;
+    aggregate.lastAt = at;
+    aggregate.lastMessageId = messageId;
+  }
+  return aggregate;
 }
 
 export function emptyRollupBucket(start: number): StoredRollupBucket {

@@ -20,6 +20,11 @@ import { RollupBucketCache } from './rollup-bucket-cache.ts';
 //   rollups    [tenant, device, interval, start]     → StoredRollupBucket
 //   expiry     [expiresAt, tenant, device, hourStart] → null   one entry per device-hour
 //   retention  tenant                                → retention seconds last written
+//   pending-rollups [tenant, device, interval, start] → null   buckets changed, not yet written back
+// Rollup buckets are written back behind the points (every few seconds, and before any rollup
+// query): a device publishing every 5 s changes its 1 min bucket 12 times and its 1 h bucket 720
+// times, and writing each change costs more than the point itself. The marker is written in the
+// point's own transaction, so after a crash the buckets it names are rebuilt from the points.
 // A point's identity is (tenant, device, messageId); `at` is stamped once by the gateway and a
 // replay carries the same one, so keying by (at, messageId) is that identity in time order.
 
@@ -44,13 +49,17 @@ export interface LmdbTimeSeriesStoreOptions {
   readonly now?: () => number;
   /** Rollup buckets kept decoded in memory (this process is the only writer). Default 100 000. */
   readonly cachedRollupBuckets?: number;
+  /** How often changed rollup buckets are written back. Default 5 s. */
+  readonly rollupFlushIntervalMs?: number;
+  /** A write that leaves more changed buckets than this waits for them to be written back. Default 50 000. */
+  readonly maxUnflushedRollupBuckets?: number;
 }
 
 /**
  * The embedded TimeSeriesStore, on LMDB. Each `writePoints` call is one write transaction: the
- * new points, their rollup buckets and expiry entries commit together or not at all, so a
- * killed process leaves points and rollups consistent, and a replay after restart finds its
- * points present and changes nothing. Commits skip fsync (`noSync`): a resolved write survives
+ * new points, their expiry entries and the markers of the rollup buckets they change commit
+ * together or not at all, so a killed process comes back with rollups rebuilt to match its
+ * points, and a replay after restart finds its points present and changes nothing. Commits skip fsync (`noSync`): a resolved write survives
  * the process being killed, since the OS holds the written pages, but not a power cut.
  */
 export class LmdbTimeSeriesStore implements TimeSeriesStore {
@@ -60,9 +69,14 @@ export class LmdbTimeSeriesStore implements TimeSeriesStore {
   readonly #expiry: Database<null, Key>;
   readonly #retention: Database<number, string>;
   readonly #retentionSeconds = new Map<string, number>();
+  readonly #pendingRollups: Database<null, Key>;
   readonly #cache: RollupBucketCache;
+  /** Buckets changed since the last flush, by cache key; each has a marker in `pending-rollups`. */
+  readonly #dirty = new Map<string, { key: Key; bucket: StoredRollupBucket }>();
+  readonly #maxDirtyBuckets: number;
   readonly #now: () => number;
   readonly #purgeTimer: NodeJS.Timeout;
+  readonly #flushTimer: NodeJS.Timeout;
 
   constructor(options: LmdbTimeSeriesStoreOptions) {
     this.#root = open({ path: join(options.directory, 'time-series.mdb'), noSync: true });
@@ -70,8 +84,13 @@ export class LmdbTimeSeriesStore implements TimeSeriesStore {
     this.#rollups = this.#root.openDB({ name: 'rollups' });
     this.#expiry = this.#root.openDB({ name: 'expiry' });
     this.#retention = this.#root.openDB({ name: 'retention' });
+    this.#pendingRollups = this.#root.openDB({ name: 'pending-rollups' });
     for (const { key, value } of this.#retention.getRange()) this.#retentionSeconds.set(key, value);
+    this.#rebuildPendingRollups();
     this.#cache = new RollupBucketCache(options.cachedRollupBuckets ?? 100_000);
+    this.#maxDirtyBuckets = options.maxUnflushedRollupBuckets ?? 50_000;
+    this.#flushTimer = setInterval(() => void this.flushRollups().catch(() => undefined), options.rollupFlushIntervalMs ?? 5_000);
+    this.#flushTimer.unref();
     this.#now = options.now ?? Date.now;
     this.#purgeTimer = setInterval(() => void this.purgeExpired().catch(() => undefined), options.purgeIntervalMs ?? 60_000);
     this.#purgeTimer.unref();
@@ -83,15 +102,18 @@ export class LmdbTimeSeriesStore implements TimeSeriesStore {
     try {
       await this.#root.transaction(() => this.#applyWrite(points, retentionSeconds, now));
     } catch (error) {
-      // The transaction may have changed cached buckets before it failed.
+      // The failed transaction may have changed buckets in memory: drop them all and rebuild
+      // the ones earlier writes left pending from the points, as after a crash.
       this.#cache.clear();
+      this.#dirty.clear();
+      this.#rebuildPendingRollups();
       throw error;
     }
+    if (this.#dirty.size >= this.#maxDirtyBuckets) await this.flushRollups();
   }
 
   #applyWrite(points: readonly TelemetryPoint[], retentionSeconds: (tenantId: string) => number, now: number): void {
     const retentionMs = new Map<string, number>();
-    const touched = new Map<string, { key: Key; bucket: StoredRollupBucket }>();
     for (const point of points) {
       let tenantRetentionMs = retentionMs.get(point.tenantId);
       if (tenantRetentionMs === undefined) {
@@ -107,7 +129,7 @@ export class LmdbTimeSeriesStore implements TimeSeriesStore {
       for (const interval of ROLLUP_INTERVALS) {
         const start = bucketStart(point.at, interval);
         const cacheKey = `${point.tenantId}\u0000${point.deviceId}\u0000${interval}\u0000${start}`;
-        let entry = touched.get(cacheKey);
+        let entry = this.#dirty.get(cacheKey);
         if (entry === undefined) {
           const key = [point.tenantId, point.deviceId, interval, start];
           let bucket = this.#cache.get(cacheKey) ?? this.#rollups.get(key);
@@ -116,13 +138,51 @@ export class LmdbTimeSeriesStore implements TimeSeriesStore {
             if (interval === '1h') this.#expiry.put([start + HOUR_MS + tenantRetentionMs, point.tenantId, point.deviceId, start], null);
           }
           entry = { key, bucket };
-          touched.set(cacheKey, entry);
+          this.#dirty.set(cacheKey, entry);
           this.#cache.set(cacheKey, bucket);
+          this.#pendingRollups.put(key, null);
         }
         addPointToBucket(entry.bucket, point);
       }
     }
-    for (const { key, bucket } of touched.values()) this.#rollups.put(key, bucket);
+  }
+
+  /** Writes the buckets changed since the last flush and drops their markers; inside a write transaction. */
+  #writeDirtyBuckets(): void {
+    for (const { key, bucket } of this.#dirty.values()) {
+      this.#rollups.put(key, bucket);
+      this.#pendingRollups.remove(key);
+    }
+    this.#dirty.clear();
+  }
+
+  /** Stores every rollup bucket changed so far. Queries call it first, so they read current rollups. */
+  async flushRollups(): Promise<void> {
+    if (this.#dirty.size === 0) return;
+    await this.#root.transaction(() => this.#writeDirtyBuckets());
+  }
+
+  /**
+   * Rebuilds, from the stored points, each bucket whose marker says it had changes not yet
+   * written (the process stopped between a write and the next flush), then drops the markers.
+   */
+  #rebuildPendingRollups(): void {
+    this.#root.transactionSync(() => {
+      for (const key of Array.from(this.#pendingRollups.getKeys())) {
+        const [tenantId, deviceId, interval, start] = key as [string, string, RollupInterval, number];
+        const bucket = emptyRollupBucket(start);
+        for (const { key: pointKey, value } of this.#points.getRange({
+          start: [tenantId, deviceId, start],
+          end: [tenantId, deviceId, start + ROLLUP_INTERVAL_MS[interval]]
+        })) {
+          const [, , at, messageId] = pointKey as [string, string, number, string];
+          addPointToBucket(bucket, { at, messageId, fields: value.fields });
+        }
+        if (bucket.points > 0) this.#rollups.put(key, bucket);
+        else this.#rollups.remove(key);
+        this.#pendingRollups.remove(key);
+      }
+    });
   }
 
   #recordRetention(tenantId: string, seconds: number): void {
@@ -180,6 +240,7 @@ export class LmdbTimeSeriesStore implements TimeSeriesStore {
   async queryRollups(tenantId: string, deviceId: string, interval: RollupInterval, range: TimeRange, page: PageRequest): Promise<Page<RollupBucket>> {
     checkTimeRange(range);
     checkPageLimit(page.limit);
+    await this.flushRollups();
     const visibleFrom = this.#visibleFrom(tenantId);
     const after = page.cursor === undefined ? undefined : decodeRollupCursor(page.cursor);
     const startsAfterCursor = after !== undefined && after >= range.from;
@@ -212,7 +273,8 @@ export class LmdbTimeSeriesStore implements TimeSeriesStore {
       const due = Array.from(this.#expiry.getKeys({ end: [now + 1], limit: PURGE_BATCH })) as [number, string, string, number][];
       if (due.length === 0) return purged;
       await this.#root.transaction(() => {
-        // Cleared inside the transaction, before any later write can read a bucket being deleted.
+        // Inside the transaction, before any later write can read a bucket being deleted.
+        this.#writeDirtyBuckets();
         this.#cache.clear();
         for (const expiryKey of due) {
           const [, tenantId, deviceId, hourStart] = expiryKey;
@@ -238,6 +300,8 @@ export class LmdbTimeSeriesStore implements TimeSeriesStore {
 
   async close(): Promise<void> {
     clearInterval(this.#purgeTimer);
+    clearInterval(this.#flushTimer);
+    await this.flushRollups();
     await this.#root.close();
   }
 }
