@@ -17,7 +17,8 @@ export interface Publication {
 /** Topics whose messages are stored (the stream) before they are acknowledged; others are live only. */
 function streamKindOf(parsed: DeviceTopic): StreamRecordKind | null {
   if (parsed.kind === 'telemetry') return 'telemetry';
-  if (parsed.kind === 'shadow-update') return 'shadow';
+  // Shadow gets are stored too: the data plane reads them from the stream and answers on `…/get/accepted`.
+  if (parsed.kind === 'shadow-update' || parsed.kind === 'shadow-get') return 'shadow';
   return null;
 }
 
