@@ -42,14 +42,12 @@ export class AlertDispatcher {
     const { alerts, rules, publisher, webhooks, onPublishFailure } = this.options;
     const recorded = await alerts.record(events);
     let webhooksQueued = 0;
-    await Promise.all(
-      recorded.map(async (event) => {
-        const published = publisher.publish(event).catch((error: unknown) => onPublishFailure(event, error));
-        const webhook = rules.rulesOf(event.alert.tenantId).find((rule) => rule.id === event.alert.ruleId)?.webhook;
-        if (webhook && webhooks && (await webhooks.enqueue(webhook, event))) webhooksQueued++;
-        await published;
-      })
-    );
+    // One at a time: an alert's opening must reach subscribers before its resolution.
+    for (const event of recorded) {
+      await publisher.publish(event).catch((error: unknown) => onPublishFailure(event, error));
+      const webhook = rules.rulesOf(event.alert.tenantId).find((rule) => rule.id === event.alert.ruleId)?.webhook;
+      if (webhook && webhooks && (await webhooks.enqueue(webhook, event))) webhooksQueued++;
+    }
     return { recorded: recorded.length, webhooksQueued };
   }
 }

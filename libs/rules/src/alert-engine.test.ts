@@ -147,6 +147,13 @@ describe('absence', () => {
     expect(events[0]?.alert).toMatchObject({ condition: 'absence', openValue: 60, resolvedValue: 100, message: 'no data for 60 s' });
   });
 
+  it('counts the silence of a listed device from the last change of its rule when that came after the start', () => {
+    const later = { ...silent, devices: { deviceId: 'd-1' }, updatedAt: new Date(T0 + 600_000).toISOString() };
+    const { engine } = engineWith(later);
+    expect(engine.checkAbsence(T0 + 659_000)).toEqual([]);
+    expect(summary(engine.checkAbsence(T0 + 660_000))).toEqual(['opened d-1 r1 @660']);
+  });
+
   it('knows the devices of an all-devices rule from their first point', () => {
     const any = rule({ condition: { absence: { seconds: 10 } } });
     const { engine } = engineWith(any);

@@ -27,7 +27,7 @@ export interface RuleSource {
 
 export interface AlertEngineOptions {
   rules: RuleSource;
-  /** Epoch ms the engine started: silence of a listed device that has not sent anything yet counts from here. */
+  /** Epoch ms the engine started: silence of a listed device that has not sent anything yet counts from here (or from the rule's `updatedAt`, when later). */
   startedAt: number;
   /** (rule, device) pairs tracked at most; pairs past it are not evaluated and are counted in `stats().untracked`. */
   maxStates?: number;
@@ -112,8 +112,11 @@ export class AlertEngine {
       live.add(key);
       const condition = activeCondition(rule.condition);
       if (condition.kind === 'absence') {
+        // A listed device that has not sent anything is silent since this process started, or
+        // since the rule took its current form when that is later.
+        const since = Math.max(this.startedAt, Date.parse(rule.updatedAt));
         for (const deviceId of listedDevices(rule.devices)) {
-          if (this.ownsDevice(rule.tenantId, deviceId)) this.stateFor(rule, deviceId, this.startedAt);
+          if (this.ownsDevice(rule.tenantId, deviceId)) this.stateFor(rule, deviceId, since);
         }
       }
       const devices = this.states.get(key);
