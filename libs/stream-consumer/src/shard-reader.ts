@@ -36,8 +36,11 @@ export interface ShardReaderOptions {
   readonly onFailure: (error: unknown, during: 'read' | 'batch') => void;
 }
 
-/** How a reader ended: its shard closed and fully processed, a graceful stop, or its lease lost. */
-export type ShardOutcome = 'ended' | 'stopped' | 'lost';
+/**
+ * How a reader ended: it processed its closed shard to the end, found it processed to the end
+ * already (leased on a stale view of the checkpoints), was stopped gracefully, or lost its lease.
+ */
+export type ShardOutcome = 'ended' | 'ended-before' | 'stopped' | 'lost';
 
 // Throttling leaves the iterator valid; any other read failure (an expired iterator above all)
 // starts again from the last checkpoint.
@@ -60,7 +63,7 @@ export class ShardReader {
     const { checkpoints, shardId, settings, progress } = this.#options;
     this.#resumeFrom = await checkpoints.get(shardId);
     progress.checkpoint = this.#resumeFrom;
-    if (this.#resumeFrom === SHARD_END) return 'ended';
+    if (this.#resumeFrom === SHARD_END) return 'ended-before';
     let iterator: string | undefined;
     let skipThrough: RecordPosition | null = null;
     let failures = 0;
@@ -127,7 +130,7 @@ export class ShardReader {
   }
 
   /** Writes one batch, retrying it until it succeeds or the reader must stop, then checkpoints it. */
-  async #deliver(entries: ShardEntry[]): Promise<'saved' | ShardOutcome> {
+  async #deliver(entries: ShardEntry[]): Promise<'saved' | 'stopped' | 'lost'> {
     const { handlers, shardId, counters } = this.#options;
     const records: ConsumedRecord[] = [];
     const undecodable: Array<{ raw: Uint8Array; reason: string; origin: RecordOrigin }> = [];
@@ -166,7 +169,7 @@ export class ShardReader {
     return true;
   }
 
-  #outcome(): ShardOutcome {
+  #outcome(): 'stopped' | 'lost' {
     return this.#options.lost.aborted ? 'lost' : 'stopped';
   }
 
