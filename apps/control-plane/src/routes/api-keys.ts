@@ -3,7 +3,7 @@ import { Type } from 'typebox';
 import { ApiKey, ApiKeyParams, CreateApiKeyBody, CreatedApiKey, NoContent, TenantParams } from '@plexus/contracts';
 import { createApiKey, listApiKeys, requireAdminOf, revokeApiKey } from '@plexus/registry';
 import { principalOf } from '../plugins/authentication.ts';
-import { errorResponses } from './error-responses.ts';
+import { errorResponses } from '@plexus/http-api';
 import type { RouteOptions } from './route-options.ts';
 
 const tags = ['api-keys'];

@@ -3,7 +3,7 @@ import { Type } from 'typebox';
 import { ClaimToken, ClaimTokenParams, CreateClaimTokenBody, CreatedClaimToken, NoContent } from '@plexus/contracts';
 import { createClaimToken, listClaimTokens, revokeClaimToken, tenantFor } from '@plexus/registry';
 import { principalOf } from '../plugins/authentication.ts';
-import { errorResponses } from './error-responses.ts';
+import { errorResponses } from '@plexus/http-api';
 import type { RouteOptions } from './route-options.ts';
 
 const tags = ['provisioning'];

@@ -3,7 +3,7 @@ import { Type } from 'typebox';
 import { Credential, CredentialParams, DeviceParams, IssueCredentialBody, IssuedCredential, NoContent, RotateCredentialBody } from '@plexus/contracts';
 import { addCredential, listCredentials, revokeCredential, rotateCredentials, tenantFor } from '@plexus/registry';
 import { principalOf } from '../plugins/authentication.ts';
-import { errorResponses } from './error-responses.ts';
+import { errorResponses } from '@plexus/http-api';
 import type { RouteOptions } from './route-options.ts';
 
 const tags = ['credentials'];

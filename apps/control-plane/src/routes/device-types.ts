@@ -3,7 +3,7 @@ import { Type } from 'typebox';
 import { CreateDeviceTypeBody, DeviceType, DeviceTypeParams, NoContent, PatchDeviceTypeBody } from '@plexus/contracts';
 import { createDeviceType, deleteDeviceType, getDeviceType, listDeviceTypes, patchDeviceType, tenantFor } from '@plexus/registry';
 import { principalOf } from '../plugins/authentication.ts';
-import { errorResponses } from './error-responses.ts';
+import { errorResponses } from '@plexus/http-api';
 import type { RouteOptions } from './route-options.ts';
 
 const tags = ['device-types'];

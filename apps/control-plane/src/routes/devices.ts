@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { CreateDeviceBody, CreatedDevice, Device, DeviceParams, ListDevicesQuery, NoContent, Page, PatchDeviceBody } from '@plexus/contracts';
 import { createDevice, deleteDevice, getDevice, listDevices, patchDevice, tenantFor } from '@plexus/registry';
 import { principalOf } from '../plugins/authentication.ts';
-import { errorResponses } from './error-responses.ts';
+import { errorResponses } from '@plexus/http-api';
 import type { RouteOptions } from './route-options.ts';
 
 const tags = ['devices'];

@@ -3,7 +3,7 @@ import { Type } from 'typebox';
 import { CreateGroupBody, Device, Group, GroupMembersBody, GroupMembersResult, GroupParams, NoContent, Page, PageQuery, PatchGroupBody } from '@plexus/contracts';
 import { changeGroupMembers, createGroup, deleteGroup, getGroup, listGroupDevices, listGroups, patchGroup, tenantFor } from '@plexus/registry';
 import { principalOf } from '../plugins/authentication.ts';
-import { errorResponses } from './error-responses.ts';
+import { errorResponses } from '@plexus/http-api';
 import type { RouteOptions } from './route-options.ts';
 
 const tags = ['groups'];

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { CreatedDevice, RegisterDeviceBody } from '@plexus/contracts';
 import { registerWithClaimToken } from '@plexus/registry';
-import { errorResponses } from './error-responses.ts';
+import { errorResponses } from '@plexus/http-api';
 import type { RouteOptions } from './route-options.ts';
 
 /** Called by devices themselves: the claim token in the body is the credential, not an API key. */

@@ -3,7 +3,7 @@ import { Type } from 'typebox';
 import { CreateSigningKeyBody, NoContent, SigningKey, SigningKeyParams } from '@plexus/contracts';
 import { createSigningKey, listSigningKeys, revokeSigningKey, tenantFor } from '@plexus/registry';
 import { principalOf } from '../plugins/authentication.ts';
-import { errorResponses } from './error-responses.ts';
+import { errorResponses } from '@plexus/http-api';
 import type { RouteOptions } from './route-options.ts';
 
 const tags = ['signing-keys'];

@@ -3,7 +3,7 @@ import { Type } from 'typebox';
 import { CreateTenantBody, Tenant, TenantParams } from '@plexus/contracts';
 import { createTenant, getTenant, listTenants, requireAdminOf, requirePlatformAdmin, setTenantSuspended } from '@plexus/registry';
 import { principalOf } from '../plugins/authentication.ts';
-import { errorResponses } from './error-responses.ts';
+import { errorResponses } from '@plexus/http-api';
 import type { RouteOptions } from './route-options.ts';
 
 const tags = ['tenants'];
