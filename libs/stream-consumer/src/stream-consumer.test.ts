@@ -247,4 +247,35 @@ describe('StreamConsumer (integration: kinesalite + Redis)', () => {
     expect(consumer.stats().counters.leaseLosses).toBe(1);
     expect(await redis.hget(keys.checkpoints, 'shardId-000000000000')).toBeNull();
   });
+
+  it('stops reading a shard once Redis has been unreachable for a lease duration, since another worker may hold it by then', async () => {
+    const streamName = await fixture.stream(1);
+    await fixture.produce(streamName, recordsFor(2, 2));
+    const redis = fixture.redis();
+    let finishBatch: () => void = () => undefined;
+    let reachBatch: (shard: LeasedShard) => void = () => undefined;
+    const inBatch = new Promise<LeasedShard>((resolve) => (reachBatch = resolve));
+    const consumer = fixture.consumer({
+      streamName,
+      redis,
+      leaseDurationMs: 1_000,
+      processBatch: (_batch, shard) =>
+        new Promise<void>((done) => {
+          finishBatch = done;
+          reachBatch(shard);
+        })
+    });
+    consumer.on('failure', () => undefined);
+    await consumer.start();
+    try {
+      const shard = await within(inBatch, 10_000, 'a batch in flight');
+      const cutAt = Date.now();
+      redis.disconnect();
+      await within(new Promise((resolve) => shard.signal.addEventListener('abort', resolve)), 5_000, 'the batch signal aborted');
+      expect(Date.now() - cutAt).toBeLessThan(3_000);
+      expect(consumer.stats().counters.leaseLosses).toBe(1);
+    } finally {
+      finishBatch();
+    }
+  });
 });

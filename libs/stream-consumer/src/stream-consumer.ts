@@ -76,6 +76,8 @@ const KINESIS_MAX_RECORDS_PER_READ = 10_000;
 const SILENT: ConsumerLogger = { info: () => undefined, warn: () => undefined, error: () => undefined };
 
 interface HeldShard {
+  /** When the last successful take or renewal was sent; the lease runs at least until then plus its duration. */
+  renewedAt: number;
   readonly lost: AbortController;
   readonly stop: AbortController;
   readonly progress: ShardProgress;
@@ -158,7 +160,12 @@ export class StreamConsumer extends EventEmitter<ConsumerEvents> {
     this.#renewalStopped = true;
     clearTimeout(this.#renewTimer);
     await this.#renewing;
-    await this.#registry.leave();
+    try {
+      await this.#registry.leave();
+    } catch (error) {
+      // The heartbeat expires on its own; others only count this worker a little longer.
+      this.#fail(error, { during: 'lease' });
+    }
   }
 
   /** Counters since start and the progress of each shard held now. */
@@ -208,14 +215,23 @@ export class StreamConsumer extends EventEmitter<ConsumerEvents> {
   async #renew(): Promise<void> {
     try {
       this.#liveWorkers = await this.#registry.beat();
-      await Promise.all(
-        [...this.#held.keys()].map(async (shardId) => {
-          if (!(await this.#leases.renew(shardId))) this.#lose(shardId);
-        })
-      );
     } catch (error) {
       this.#fail(error, { during: 'lease' });
     }
+    await Promise.all(
+      [...this.#held].map(async ([shardId, held]) => {
+        const sentAt = Date.now();
+        try {
+          if (await this.#leases.renew(shardId)) held.renewedAt = sentAt;
+          else this.#lose(shardId);
+        } catch (error) {
+          this.#fail(error, { shardId, during: 'lease' });
+          // Unreachable Redis cannot say who holds the lease; once it may have expired, another
+          // worker may be reading the shard, so this one stops as if it had lost it.
+          if (Date.now() - held.renewedAt >= this.#leaseDurationMs) this.#lose(shardId);
+        }
+      })
+    );
   }
 
   async #rebalance(): Promise<void> {
@@ -229,21 +245,24 @@ export class StreamConsumer extends EventEmitter<ConsumerEvents> {
       // the next renewal, and only then may the shard be taken again.
       for (const shardId of plan.take) {
         if (this.#stopping) return;
-        if (!this.#held.has(shardId) && (await this.#leases.take(shardId))) this.#startReading(shardId, null);
+        const takenAt = Date.now();
+        if (!this.#held.has(shardId) && (await this.#leases.take(shardId))) this.#startReading(shardId, null, takenAt);
       }
       for (const { shardId, from } of plan.steal) {
         if (this.#stopping) return;
-        if (!this.#held.has(shardId) && (await this.#leases.steal(shardId, from))) this.#startReading(shardId, from);
+        const takenAt = Date.now();
+        if (!this.#held.has(shardId) && (await this.#leases.steal(shardId, from))) this.#startReading(shardId, from, takenAt);
       }
     } catch (error) {
       this.#fail(error, { during: 'rebalance' });
     }
   }
 
-  #startReading(shardId: string, stolenFrom: string | null): void {
+  #startReading(shardId: string, stolenFrom: string | null, takenAt: number): void {
     if (stolenFrom === null) this.#counters.leaseTakes++;
     else this.#counters.leaseSteals++;
     const held: HeldShard = {
+      renewedAt: takenAt,
       lost: new AbortController(),
       stop: new AbortController(),
       progress: { shardId, millisBehindLatest: 0, kinesisRecordsInLastRead: 0, userRecordsInLastRead: 0, lastReadAt: 0, checkpoint: null }
