@@ -23,6 +23,8 @@ export class RuleCache implements RuleSource {
   private readonly refreshIntervalMs: number;
   private byTenant = new Map<string, readonly StoredRule[]>();
   private timer: NodeJS.Timeout | null = null;
+  /** Tenants reloaded while a full reload runs: newer than what that reload read, so they win. */
+  private reloadedDuringRefresh: Map<string, readonly StoredRule[]> | null = null;
 
   constructor(options: RuleCacheOptions) {
     this.reader = options.reader;
@@ -42,20 +44,25 @@ export class RuleCache implements RuleSource {
   }
 
   async refresh(): Promise<void> {
-    const byTenant = new Map<string, StoredRule[]>();
-    for (const rule of await this.reader.listAllRules()) {
-      if (!rule.enabled) continue;
-      const rules = byTenant.get(rule.tenantId) ?? [];
-      rules.push(rule);
-      byTenant.set(rule.tenantId, rules);
+    const reloaded = new Map<string, readonly StoredRule[]>();
+    this.reloadedDuringRefresh = reloaded;
+    try {
+      const byTenant = new Map<string, readonly StoredRule[]>();
+      for (const rule of await this.reader.listAllRules()) {
+        if (!rule.enabled) continue;
+        byTenant.set(rule.tenantId, [...(byTenant.get(rule.tenantId) ?? []), rule]);
+      }
+      for (const [tenantId, rules] of reloaded) byTenant.set(tenantId, rules);
+      this.byTenant = byTenant;
+    } finally {
+      if (this.reloadedDuringRefresh === reloaded) this.reloadedDuringRefresh = null;
     }
-    this.byTenant = byTenant;
   }
 
   async reloadTenant(tenantId: string): Promise<void> {
     const rules = (await this.reader.listTenantRules(tenantId)).filter((rule) => rule.enabled);
-    if (rules.length > 0) this.byTenant.set(tenantId, rules);
-    else this.byTenant.delete(tenantId);
+    this.reloadedDuringRefresh?.set(tenantId, rules);
+    this.byTenant.set(tenantId, rules);
   }
 
   rulesOf(tenantId: string): readonly StoredRule[] {

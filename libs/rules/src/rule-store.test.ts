@@ -4,10 +4,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RuleCreate } from '@plexus/contracts';
 import { testEngines, uniqueDatabaseName } from '@plexus/test-harness';
 import { RulesErrors } from './errors.ts';
-import { RuleCache } from './rule-cache.ts';
+import { RuleCache, type RuleReader } from './rule-cache.ts';
 import { RedisRuleChanges } from './rule-changes.ts';
 import { RuleStore } from './rule-store.ts';
-import { toRuleView } from './stored-rule.ts';
+import { newStoredRule, toRuleView } from './stored-rule.ts';
 
 const hot: RuleCreate = { id: 'hot', devices: { all: true }, condition: { threshold: { field: 'temp', operator: '>', value: 30 } } };
 
@@ -110,5 +110,23 @@ describe('RuleCache', () => {
     await changed;
     expect(reloaded).toContain('acme');
     expect([...cache.allRules()].map((rule) => rule.id).sort()).toEqual(['hot', 'off']);
+  });
+});
+
+describe('RuleCache during a full reload', () => {
+  it('keeps a tenant reloaded meanwhile rather than the older full read', async () => {
+    const before = newStoredRule('acme', hot, new Date(0));
+    const after = { ...before, version: 2, enabled: false };
+    let releaseFullRead: () => void = () => undefined;
+    const reader: RuleReader = {
+      listAllRules: () => new Promise((resolve) => (releaseFullRead = () => resolve([before]))),
+      listTenantRules: async () => [after]
+    };
+    const cache = new RuleCache({ reader });
+    const refreshed = cache.refresh();
+    await cache.reloadTenant('acme');
+    releaseFullRead();
+    await refreshed;
+    expect(cache.rulesOf('acme')).toEqual([]);
   });
 });
