@@ -28,10 +28,28 @@ const json = (value: unknown) => Buffer.from(JSON.stringify(value));
 export class ShadowService {
   private readonly store: ShadowStore;
   private readonly messenger: DeviceMessenger;
+  private readonly onNotifyError: (error: unknown) => void;
+  /** Answers and deltas that could not be published (no gateway node up, say). */
+  notifyFailures = 0;
 
-  constructor(store: ShadowStore, messenger: DeviceMessenger) {
+  constructor(store: ShadowStore, messenger: DeviceMessenger, onNotifyError: (error: unknown) => void = () => {}) {
     this.store = store;
     this.messenger = messenger;
+    this.onNotifyError = onNotifyError;
+  }
+
+  /**
+   * The stored shadow is the truth and a device can always ask for it (`…/shadow/get`), so a
+   * message that cannot be published is counted and logged, never allowed to fail the update or
+   * stall the stream behind it.
+   */
+  private async notify(tenantId: string, topic: string, body: unknown): Promise<void> {
+    try {
+      await this.messenger.publish(tenantId, topic, json(body));
+    } catch (error) {
+      this.notifyFailures++;
+      this.onNotifyError(error);
+    }
   }
 
   get(tenantId: string, deviceId: string): Promise<DeviceShadow | null> {
@@ -42,25 +60,25 @@ export class ShadowService {
   async update(tenantId: string, deviceId: string, change: ShadowChange, at: number, expectedVersion?: number, clientToken?: string): Promise<DeviceShadow> {
     const before = await this.store.get(tenantId, deviceId);
     const shadow = await this.store.update(tenantId, deviceId, change, at, expectedVersion);
-    await this.messenger.publish(tenantId, deviceTopics.shadowUpdateAccepted(deviceId), json(shadowDocument(shadow, clientToken)));
+    await this.notify(tenantId, deviceTopics.shadowUpdateAccepted(deviceId), shadowDocument(shadow, clientToken));
     // The delta goes out when the update changed the shadow and something is still asked for.
     if (shadow.version !== before?.version && Object.keys(shadow.delta).length > 0) {
       const delta: ShadowDeltaMessage = { state: shadow.delta, version: shadow.version, timestamp: shadow.updatedAt };
-      await this.messenger.publish(tenantId, deviceTopics.shadowDelta(deviceId), json(delta));
+      await this.notify(tenantId, deviceTopics.shadowDelta(deviceId), delta);
     }
     return shadow;
   }
 
   async reject(tenantId: string, deviceId: string, topic: string, rejection: ShadowRejection): Promise<void> {
-    await this.messenger.publish(tenantId, topic, json(rejection));
+    await this.notify(tenantId, topic, rejection);
   }
 
   async answerGet(tenantId: string, deviceId: string, clientToken?: string): Promise<void> {
     const shadow = await this.store.get(tenantId, deviceId);
-    if (shadow) await this.messenger.publish(tenantId, deviceTopics.shadowGetAccepted(deviceId), json(shadowDocument(shadow, clientToken)));
+    if (shadow) await this.notify(tenantId, deviceTopics.shadowGetAccepted(deviceId), shadowDocument(shadow, clientToken));
     else {
       const rejection: ShadowRejection = { code: 'PLX_SHADOW_NOT_FOUND', message: `device '${deviceId}' has no shadow yet`, ...(clientToken === undefined ? {} : { clientToken }) };
-      await this.messenger.publish(tenantId, deviceTopics.shadowGetRejected(deviceId), json(rejection));
+      await this.notify(tenantId, deviceTopics.shadowGetRejected(deviceId), rejection);
     }
   }
 }

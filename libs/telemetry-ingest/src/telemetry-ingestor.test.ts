@@ -170,4 +170,14 @@ describe('device shadows over MQTT', () => {
     const got = messenger.sent.find((message) => message.topic === 'devices/thermo-1/shadow/get/accepted');
     expect(got?.body).toMatchObject({ clientToken: 'g1', version: 1, state: { reported: { on: true } } });
   });
+
+  it('keeps the update when no gateway can take the answer, and counts what was not published', async () => {
+    const failures: unknown[] = [];
+    const shadows = new ShadowService(stores.shadows, { publish: async () => Promise.reject(new Error('no gateway node')) }, (error) => failures.push(error));
+    const offline = new TelemetryIngestor({ timeSeries: stores.timeSeries, shadows, deadLetters, devices, maxPayloadBytes: 1024, retentionSeconds: () => 3600 });
+    await offline.processBatch([shadowRecord('plain-1', 'shadow/update', { state: { desired: { fan: 'high' } } })]);
+    expect((await stores.shadows.get('acme', 'plain-1'))?.desired).toMatchObject({ fan: 'high' });
+    expect(shadows.notifyFailures).toBe(2);
+    expect(failures).toHaveLength(2);
+  });
 });
