@@ -26,8 +26,10 @@ export interface ShadowChange {
 
 /**
  * Device shadows. Updates are check-and-set: with `expectedVersion`, an update to a shadow at
- * another version fails with PLX_SHADOW_VERSION_CONFLICT (409) and changes nothing. An update
- * that changes nothing does not bump the version (so a replayed reported update is harmless).
+ * another version fails with PLX_SHADOW_VERSION_CONFLICT (409) and changes nothing; a missing
+ * shadow is at version 0. An update that changes nothing does not bump the version (so a
+ * replayed reported update is harmless). `applyShadowChange` holds these semantics for every
+ * adapter; metadata stamps only the leaves whose value changed.
  */
 export interface ShadowStore {
   get(tenantId: string, deviceId: string): Promise<DeviceShadow | null>;

@@ -4,7 +4,10 @@ export interface TelemetryPoint {
   readonly deviceId: string;
   /** Unique per device (the gateway's message id). */
   readonly messageId: string;
-  /** Epoch ms the gateway received it; the time axis of every query. */
+  /**
+   * Epoch ms the gateway received it; the time axis of every query. Stamped once by the gateway,
+   * so a replay of a message carries the same `at` (adapters may key points by (at, messageId)).
+   */
   readonly at: number;
   /** `devices/{id}/telemetry[/{stream}]`: the stream name, or null for the main one. */
   readonly stream: string | null;
@@ -14,16 +17,16 @@ export interface TelemetryPoint {
   readonly fields: Readonly<Record<string, number>>;
 }
 
-/** Half-open: `from` ≤ at < `to`, epoch ms. */
+/** Half-open: `from` ≤ at < `to`, epoch ms (integers, from ≤ to, else PLX_TELEMETRY_INVALID_RANGE). */
 export interface TimeRange {
   readonly from: number;
   readonly to: number;
 }
 
 export interface PageRequest {
-  /** 1..10 000. */
+  /** 1..10 000, else PLX_TELEMETRY_INVALID_LIMIT. */
   readonly limit: number;
-  /** From the previous page; opaque to callers. */
+  /** From the previous page; opaque to callers; one the store did not make is PLX_TELEMETRY_INVALID_CURSOR. */
   readonly cursor?: string;
 }
 
@@ -62,8 +65,10 @@ export interface RollupBucket {
 export interface TimeSeriesStore {
   /**
    * Stores points (any tenants and devices, any order). `retentionSeconds(tenantId)` says how long
-   * the tenant's points and rollups live; adapters expire them (TTL) without a scan by the caller.
-   * Resolves once everything is durable.
+   * the tenant's points and rollups live: a point is gone once `at` + retention has passed (one
+   * already past it is not stored), a rollup bucket once its newest point is. Adapters expire
+   * them (TTL) without a scan by the caller. Resolves once everything is durable: a resolved
+   * write survives the writing process being killed.
    */
   writePoints(points: readonly TelemetryPoint[], retentionSeconds: (tenantId: string) => number): Promise<void>;
   queryPoints(tenantId: string, deviceId: string, range: TimeRange, page: PageRequest): Promise<Page<TelemetryPoint>>;
@@ -71,6 +76,7 @@ export interface TimeSeriesStore {
   latest(tenantId: string, deviceId: string): Promise<TelemetryPoint | null>;
   /** Stored points per device in the range, in the order of `deviceIds` (0 for a device with none). */
   countPoints(tenantId: string, deviceIds: readonly string[], range: TimeRange): Promise<number[]>;
+  /** The buckets whose `start` is in the range, oldest first. */
   queryRollups(tenantId: string, deviceId: string, interval: RollupInterval, range: TimeRange, page: PageRequest): Promise<Page<RollupBucket>>;
   close(): Promise<void>;
 }

@@ -20,11 +20,11 @@ import { RollupBucketCache } from './rollup-bucket-cache.ts';
 //   rollups    [tenant, device, interval, start]     → StoredRollupBucket
 //   expiry     [expiresAt, tenant, device, hourStart] → null   one entry per device-hour
 //   retention  tenant                                → retention seconds last written
-//   pending-rollups [tenant, device, interval, start] → null   buckets changed, not yet written back
-// Rollup buckets are written back behind the points (every few seconds, and before any rollup
+//   pending-rollups [tenant, device, hourStart]      → null   an hour whose buckets changed, not yet written back
+// Rollup buckets are written back behind the points (every 10 s, and before any rollup
 // query): a device publishing every 5 s changes its 1 min bucket 12 times and its 1 h bucket 720
-// times, and writing each change costs more than the point itself. The marker is written in the
-// point's own transaction, so after a crash the buckets it names are rebuilt from the points.
+// times, and writing each change costs more than the point itself. The hour's marker is written in
+// the point's own transaction, so after a crash that hour's buckets are rebuilt from its points.
 // A point's identity is (tenant, device, messageId); `at` is stamped once by the gateway and a
 // replay carries the same one, so keying by (at, messageId) is that identity in time order.
 
@@ -49,7 +49,7 @@ export interface LmdbTimeSeriesStoreOptions {
   readonly now?: () => number;
   /** Rollup buckets kept decoded in memory (this process is the only writer). Default 100 000. */
   readonly cachedRollupBuckets?: number;
-  /** How often changed rollup buckets are written back. Default 5 s. */
+  /** How often changed rollup buckets are written back. Default 10 s. */
   readonly rollupFlushIntervalMs?: number;
   /** A write that leaves more changed buckets than this waits for them to be written back. Default 50 000. */
   readonly maxUnflushedRollupBuckets?: number;
@@ -71,8 +71,10 @@ export class LmdbTimeSeriesStore implements TimeSeriesStore {
   readonly #retentionSeconds = new Map<string, number>();
   readonly #pendingRollups: Database<null, Key>;
   readonly #cache: RollupBucketCache;
-  /** Buckets changed since the last flush, by cache key; each has a marker in `pending-rollups`. */
+  /** Buckets changed since the last flush, by cache key; their hours have markers in `pending-rollups`. */
   readonly #dirty = new Map<string, { key: Key; bucket: StoredRollupBucket }>();
+  /** The `pending-rollups` markers written since the last flush. */
+  readonly #markedHours = new Map<string, Key>();
   readonly #maxDirtyBuckets: number;
   readonly #now: () => number;
   readonly #purgeTimer: NodeJS.Timeout;
@@ -89,7 +91,7 @@ export class LmdbTimeSeriesStore implements TimeSeriesStore {
     this.#rebuildPendingRollups();
     this.#cache = new RollupBucketCache(options.cachedRollupBuckets ?? 100_000);
     this.#maxDirtyBuckets = options.maxUnflushedRollupBuckets ?? 50_000;
-    this.#flushTimer = setInterval(() => void this.flushRollups().catch(() => undefined), options.rollupFlushIntervalMs ?? 5_000);
+    this.#flushTimer = setInterval(() => void this.flushRollups().catch(() => undefined), options.rollupFlushIntervalMs ?? 10_000);
     this.#flushTimer.unref();
     this.#now = options.now ?? Date.now;
     this.#purgeTimer = setInterval(() => void this.purgeExpired().catch(() => undefined), options.purgeIntervalMs ?? 60_000);
@@ -106,6 +108,7 @@ export class LmdbTimeSeriesStore implements TimeSeriesStore {
       // the ones earlier writes left pending from the points, as after a crash.
       this.#cache.clear();
       this.#dirty.clear();
+      this.#markedHours.clear();
       this.#rebuildPendingRollups();
       throw error;
     }
@@ -126,6 +129,13 @@ export class LmdbTimeSeriesStore implements TimeSeriesStore {
       const pointKey = [point.tenantId, point.deviceId, point.at, point.messageId];
       if (this.#points.doesExist(pointKey)) continue;
       this.#points.put(pointKey, { stream: point.stream, payload: point.payload, fields: point.fields });
+      const hourStart = bucketStart(point.at, '1h');
+      const hourKey = `${point.tenantId}\u0000${point.deviceId}\u0000${hourStart}`;
+      if (!this.#markedHours.has(hourKey)) {
+        const markerKey = [point.tenantId, point.deviceId, hourStart];
+        this.#pendingRollups.put(markerKey, null);
+        this.#markedHours.set(hourKey, markerKey);
+      }
       for (const interval of ROLLUP_INTERVALS) {
         const start = bucketStart(point.at, interval);
         const cacheKey = `${point.tenantId}\u0000${point.deviceId}\u0000${interval}\u0000${start}`;
@@ -140,7 +150,6 @@ export class LmdbTimeSeriesStore implements TimeSeriesStore {
           entry = { key, bucket };
           this.#dirty.set(cacheKey, entry);
           this.#cache.set(cacheKey, bucket);
-          this.#pendingRollups.put(key, null);
         }
         addPointToBucket(entry.bucket, point);
       }
@@ -149,11 +158,10 @@ export class LmdbTimeSeriesStore implements TimeSeriesStore {
 
   /** Writes the buckets changed since the last flush and drops their markers; inside a write transaction. */
   #writeDirtyBuckets(): void {
-    for (const { key, bucket } of this.#dirty.values()) {
-      this.#rollups.put(key, bucket);
-      this.#pendingRollups.remove(key);
-    }
+    for (const { key, bucket } of this.#dirty.values()) this.#rollups.put(key, bucket);
+    for (const markerKey of this.#markedHours.values()) this.#pendingRollups.remove(markerKey);
     this.#dirty.clear();
+    this.#markedHours.clear();
   }
 
   /** Stores every rollup bucket changed so far. Queries call it first, so they read current rollups. */
@@ -163,24 +171,28 @@ export class LmdbTimeSeriesStore implements TimeSeriesStore {
   }
 
   /**
-   * Rebuilds, from the stored points, each bucket whose marker says it had changes not yet
-   * written (the process stopped between a write and the next flush), then drops the markers.
+   * Rebuilds, from the stored points, the buckets of each hour whose marker says it had changes
+   * not yet written back (the process stopped between a write and the next flush).
    */
   #rebuildPendingRollups(): void {
     this.#root.transactionSync(() => {
-      for (const key of Array.from(this.#pendingRollups.getKeys())) {
-        const [tenantId, deviceId, interval, start] = key as [string, string, RollupInterval, number];
-        const bucket = emptyRollupBucket(start);
-        for (const { key: pointKey, value } of this.#points.getRange({
-          start: [tenantId, deviceId, start],
-          end: [tenantId, deviceId, start + ROLLUP_INTERVAL_MS[interval]]
-        })) {
-          const [, , at, messageId] = pointKey as [string, string, number, string];
-          addPointToBucket(bucket, { at, messageId, fields: value.fields });
+      for (const markerKey of Array.from(this.#pendingRollups.getKeys())) {
+        const [tenantId, deviceId, hourStart] = markerKey as [string, string, number];
+        const rebuilt = new Map<number, StoredRollupBucket>();
+        const hour = emptyRollupBucket(hourStart);
+        for (const { key, value } of this.#points.getRange({ start: [tenantId, deviceId, hourStart], end: [tenantId, deviceId, hourStart + HOUR_MS] })) {
+          const [, , at, messageId] = key as [string, string, number, string];
+          const minuteStart = bucketStart(at, '1m');
+          let minute = rebuilt.get(minuteStart);
+          if (minute === undefined) rebuilt.set(minuteStart, (minute = emptyRollupBucket(minuteStart)));
+          addPointToBucket(minute, { at, messageId, fields: value.fields });
+          addPointToBucket(hour, { at, messageId, fields: value.fields });
         }
-        if (bucket.points > 0) this.#rollups.put(key, bucket);
-        else this.#rollups.remove(key);
-        this.#pendingRollups.remove(key);
+        this.#removeRange(this.#rollups, [tenantId, deviceId, '1m', hourStart], [tenantId, deviceId, '1m', hourStart + HOUR_MS]);
+        for (const minute of rebuilt.values()) this.#rollups.put([tenantId, deviceId, '1m', minute.start], minute);
+        if (hour.points > 0) this.#rollups.put([tenantId, deviceId, '1h', hourStart], hour);
+        else this.#rollups.remove([tenantId, deviceId, '1h', hourStart]);
+        this.#pendingRollups.remove(markerKey);
       }
     });
   }
