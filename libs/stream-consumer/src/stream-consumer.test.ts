@@ -278,4 +278,45 @@ describe('StreamConsumer (integration: kinesalite + Redis)', () => {
       finishBatch();
     }
   });
+
+  it('keeps a shard it took back while the reader of its lost lease was still finishing a batch', async () => {
+    const streamName = await fixture.stream(1);
+    const first = recordsFor(2, 2);
+    await fixture.produce(streamName, first);
+    const redis = fixture.redis();
+    const keys = consumerKeys(streamName, 'test');
+    const sink = new RecordingSink();
+    let finishStaleBatch: () => void = () => undefined;
+    let reachBatch: (shard: LeasedShard) => void = () => undefined;
+    const inBatch = new Promise<LeasedShard>((resolve) => (reachBatch = resolve));
+    let calls = 0;
+    const consumer = fixture.consumer({
+      streamName,
+      processBatch: (batch, shard) => {
+        if (calls++ > 0) return sink.processBatch(batch, shard);
+        return new Promise<void>((done) => {
+          finishStaleBatch = done;
+          reachBatch(shard);
+        });
+      }
+    });
+    await consumer.start();
+    try {
+      const shard = await within(inBatch, 10_000, 'a batch in flight');
+      await redis.zadd(keys.workers, Date.now() + 600_000, 'thief');
+      await redis.set(keys.lease(shard.shardId), 'thief', 'PX', 60_000);
+      await within(new Promise((resolve) => shard.signal.addEventListener('abort', resolve)), 5_000, 'the batch signal aborted');
+      const retaken = nextEvent(consumer, 'leaseTaken', 5_000);
+      await redis.multi().del(keys.lease(shard.shardId)).zrem(keys.workers, 'thief').exec();
+      await retaken;
+    } finally {
+      finishStaleBatch();
+    }
+    await sink.hasAll(first.map(keyOf), 10_000);
+    expect(consumer.heldShards).toEqual(['shardId-000000000000']);
+    const later = recordsFor(2, 1).map((record) => ({ ...record, messageId: `later-${record.messageId}` }));
+    await fixture.produce(streamName, later);
+    await sink.hasAll(later.map(keyOf), 10_000);
+    expect(consumer.stats().counters.leaseLosses).toBe(1);
+  });
 });

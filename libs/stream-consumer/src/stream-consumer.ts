@@ -297,11 +297,12 @@ export class StreamConsumer extends EventEmitter<ConsumerEvents> {
   }
 
   async #finish(shardId: string, held: HeldShard, outcome: ShardOutcome): Promise<void> {
+    // After a loss this worker may hold the shard again, under a newer lease and reader.
+    if (this.#held.get(shardId) !== held) return;
     if (outcome === 'lost') {
       this.#lose(shardId);
       return;
     }
-    if (this.#held.get(shardId) !== held) return;
     this.#held.delete(shardId);
     try {
       await this.#leases.release(shardId);
