@@ -59,6 +59,31 @@ describe('LmdbTimeSeriesStore retention purge', () => {
   });
 });
 
+describe('LmdbTimeSeriesStore after a failed write', () => {
+  it('stores none of the batch and keeps rollups that match the stored points', async () => {
+    const store = new LmdbTimeSeriesStore({ directory: freshDirectory() });
+    try {
+      await store.writePoints([makePoint('good', 'd1', T, 'm1', { v: 1 })], () => 86_400);
+      const failing = (tenantId: string): number => {
+        if (tenantId === 'bad') throw new Error('no retention for tenant bad');
+        return 86_400;
+      };
+      await expect(store.writePoints([makePoint('good', 'd1', T + 1, 'm2', { v: 5 }), makePoint('bad', 'd1', T, 'm1', { v: 1 })], failing)).rejects.toThrow(
+        'no retention for tenant bad'
+      );
+      const range = { from: T, to: T + HOUR };
+      expect(await store.countPoints('good', ['d1'], range)).toEqual([1]);
+      expect((await store.queryRollups('good', 'd1', '1m', range, { limit: 10 })).items).toEqual([
+        { start: T, points: 1, fields: { v: { min: 1, max: 1, sum: 1, count: 1, avg: 1, last: 1 } } }
+      ]);
+      await store.writePoints([makePoint('good', 'd1', T + 1, 'm2', { v: 5 })], () => 86_400);
+      expect((await store.queryRollups('good', 'd1', '1h', range, { limit: 10 })).items[0]?.fields.v).toEqual({ min: 1, max: 5, sum: 6, count: 2, avg: 3, last: 5 });
+    } finally {
+      await store.close();
+    }
+  });
+});
+
 describe('embedded stores on disk', () => {
   it('find points, rollups and shadows again after a reopen, and keep maintaining the same rollups', async () => {
     const directory = freshDirectory();

@@ -91,6 +91,7 @@ export class LmdbTimeSeriesStore implements TimeSeriesStore {
     this.#rebuildPendingRollups();
     this.#cache = new RollupBucketCache(options.cachedRollupBuckets ?? 100_000);
     this.#maxDirtyBuckets = options.maxUnflushedRollupBuckets ?? 50_000;
+    // A failed timed write-back or purge leaves its markers or expiry entries for the next one.
     this.#flushTimer = setInterval(() => void this.flushRollups().catch(() => undefined), options.rollupFlushIntervalMs ?? 10_000);
     this.#flushTimer.unref();
     this.#now = options.now ?? Date.now;
@@ -101,17 +102,7 @@ export class LmdbTimeSeriesStore implements TimeSeriesStore {
   async writePoints(points: readonly TelemetryPoint[], retentionSeconds: (tenantId: string) => number): Promise<void> {
     if (points.length === 0) return;
     const now = this.#now();
-    try {
-      await this.#root.transaction(() => this.#applyWrite(points, retentionSeconds, now));
-    } catch (error) {
-      // The failed transaction may have changed buckets in memory: drop them all and rebuild
-      // the ones earlier writes left pending from the points, as after a crash.
-      this.#cache.clear();
-      this.#dirty.clear();
-      this.#markedHours.clear();
-      this.#rebuildPendingRollups();
-      throw error;
-    }
+    await this.#inTransaction(() => this.#applyWrite(points, retentionSeconds, now));
     if (this.#dirty.size >= this.#maxDirtyBuckets) await this.flushRollups();
   }
 
@@ -167,7 +158,26 @@ export class LmdbTimeSeriesStore implements TimeSeriesStore {
   /** Stores every rollup bucket changed so far. Queries call it first, so they read current rollups. */
   async flushRollups(): Promise<void> {
     if (this.#dirty.size === 0) return;
-    await this.#root.transaction(() => this.#writeDirtyBuckets());
+    await this.#inTransaction(() => this.#writeDirtyBuckets());
+  }
+
+  /**
+   * Runs `work` in a write transaction of its own. lmdb-js commits the callbacks of concurrent
+   * `transaction()` calls together and keeps the writes of one that throws; a child transaction
+   * is rolled back alone when its callback throws. If it fails, the buckets in memory may hold
+   * changes that were not committed: they are all dropped, and the hours still marked pending are
+   * rebuilt from the points, as after a crash.
+   */
+  async #inTransaction(work: () => void): Promise<void> {
+    try {
+      await this.#root.childTransaction(work);
+    } catch (error) {
+      this.#cache.clear();
+      this.#dirty.clear();
+      this.#markedHours.clear();
+      this.#rebuildPendingRollups();
+      throw error;
+    }
   }
 
   /**
@@ -284,7 +294,7 @@ export class LmdbTimeSeriesStore implements TimeSeriesStore {
       const now = this.#now();
       const due = Array.from(this.#expiry.getKeys({ end: [now + 1], limit: PURGE_BATCH })) as [number, string, string, number][];
       if (due.length === 0) return purged;
-      await this.#root.transaction(() => {
+      await this.#inTransaction(() => {
         // Inside the transaction, before any later write can read a bucket being deleted.
         this.#writeDirtyBuckets();
         this.#cache.clear();
