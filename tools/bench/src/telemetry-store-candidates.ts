@@ -35,6 +35,7 @@ const { values } = parseArgs({
     batch: { type: 'string', default: '500' },
     rollups: { type: 'string', default: 'inline' },
     'write-back-seconds': { type: 'string', default: '10' },
+    rounds: { type: 'string', default: '1' },
     only: { type: 'string' }
   }
 });
@@ -242,7 +243,7 @@ function* pointBatches(): Generator<TelemetryPoint[]> {
   if (batch.length > 0) yield batch;
 }
 
-async function measure(make: (directory: string) => Candidate, batches: readonly TelemetryPoint[][]): Promise<void> {
+async function measure(make: (directory: string) => Candidate, batches: readonly TelemetryPoint[][], round: number): Promise<void> {
   const directory = mkdtempSync(join(tmpdir(), 'telemetry-store-candidate-'));
   const candidate = make(directory);
   behind.clear();
@@ -266,17 +267,20 @@ async function measure(make: (directory: string) => Candidate, batches: readonly
   await candidate.close();
   rmSync(directory, { recursive: true, force: true });
   console.log(
-    `| ${candidate.name} | ${total.toLocaleString('en-US')} | ${Math.round(total / seconds).toLocaleString('en-US')} | ${cpuSeconds.toFixed(2)} | ` +
+    `| ${round} | ${candidate.name} | ${total.toLocaleString('en-US')} | ${Math.round(total / seconds).toLocaleString('en-US')} | ${cpuSeconds.toFixed(2)} | ` +
       `${Math.round(total / cpuSeconds).toLocaleString('en-US')} | ${Math.round(replayedPoints / replaySeconds).toLocaleString('en-US')} |`
   );
 }
 
 const batches = [...pointBatches()];
 console.log(`${deviceCount} devices × ${pointsPerDevice} points, batches of ${batchSize}, 5 numeric fields a point, rollups ${rollupsBehind ? `written behind every ${values['write-back-seconds']} s of device time (${batchesPerWriteBack} batches)` : 'written in each batch'} (the adapter always writes behind)`);
-console.log('| candidate | points | points/s | CPU s | points per CPU-s | replay points/s (first 10% again) |');
-console.log('|---|---|---|---|---|---|');
+console.log('| round | candidate | points | points/s | CPU s | points per CPU-s | replay points/s (first 10% again) |');
+console.log('|---|---|---|---|---|---|---|');
 const runs: Record<string, (directory: string) => Candidate> = { lmdb: lmdbCandidate, sqlite: sqliteCandidate, adapter: lmdbAdapter };
-for (const [name, make] of Object.entries(runs)) {
-  if (values.only === undefined || values.only.split(',').includes(name)) await measure(make, batches);
+// Candidates take turns round after round, so a shared machine's load changes hit them alike.
+for (let round = 1; round <= Number(values.rounds); round++) {
+  for (const [name, make] of Object.entries(runs)) {
+    if (values.only === undefined || values.only.split(',').includes(name)) await measure(make, batches, round);
+  }
 }
 if (countLine !== '') console.log(`\n${countLine}`);
