@@ -1,10 +1,11 @@
 import { PutRecordCommand } from '@aws-sdk/client-kinesis';
-import { encodeRecord } from '@plexus/stream';
+import { createKinesisClient, encodeRecord } from '@plexus/stream';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { SHARD_END, type Checkpoint } from './checkpoint-store.ts';
 import type { ConsumedRecord, LeasedShard } from './consumed-record.ts';
 import { ConsumerFixture, keyOf, nextEvent, recordOf, RecordingSink, within } from './consumer-fixture.test-support.ts';
 import { consumerKeys } from './consumer-keys.ts';
+import { KinesisReadFaults } from './kinesis-read-faults.test-support.ts';
 
 const fixture = new ConsumerFixture();
 afterEach(() => fixture.close());
@@ -318,5 +319,36 @@ describe('StreamConsumer (integration: kinesalite + Redis)', () => {
     await fixture.produce(streamName, later);
     await sink.hasAll(later.map(keyOf), 10_000);
     expect(consumer.stats().counters.leaseLosses).toBe(1);
+  });
+
+  it('starts again from the checkpoint when a read fails with an expired iterator, and keeps its iterator when throttled', async () => {
+    const streamName = await fixture.stream(1);
+    const records = recordsFor(4, 5);
+    // One Kinesis record each, so reads of five records take several pages.
+    for (const record of records) {
+      await fixture.client.send(new PutRecordCommand({ StreamName: streamName, PartitionKey: `${record.tenantId}/${record.deviceId}`, Data: encodeRecord(record) }));
+    }
+    const faults = new KinesisReadFaults(fixture.kinesisEndpoint);
+    await faults.listen();
+    faults.failGetRecords(2, 'ExpiredIteratorException');
+    faults.failGetRecords(3, 'ExpiredIteratorException');
+    faults.failGetRecords(4, 'ProvisionedThroughputExceededException');
+    const client = createKinesisClient({ endpoint: faults.url });
+    try {
+      const sink = new RecordingSink();
+      const consumer = fixture.consumer({ streamName, client, maxRecordsPerRead: 5, processBatch: sink.processBatch });
+      consumer.on('failure', () => undefined);
+      await consumer.start();
+      await sink.hasAll(records.map(keyOf), 10_000);
+      await consumer.stop();
+      expect(sink.duplicates()).toEqual([]);
+      expect(sink.batches.map((batch) => batch.keys.length)).toEqual([5, 5, 5, 5]);
+      expect(consumer.stats().counters.readFailures).toBe(3);
+      // The first iterator and one after each expired one; throttling kept its iterator.
+      expect(faults.getShardIteratorCalls).toBe(3);
+    } finally {
+      client.destroy();
+      await faults.close();
+    }
   });
 });
