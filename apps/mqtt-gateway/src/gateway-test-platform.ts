@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { pino } from 'pino';
 import { createKinesisClient, ensureStream, readStream, type StreamRecord } from '@plexus/stream';
 import { startControlPlaneProcess, testEngines, uniqueDatabaseName, type ControlPlaneProcess } from '@plexus/test-harness';
@@ -13,12 +14,16 @@ export interface GatewayTestPlatform {
   readonly mqttUrl: string;
   /** The variables the gateway ran with, for a test that starts another gateway (a process) on the same platform. */
   readonly gatewayEnv: Readonly<Record<string, string>>;
-  /** Tenant `acme`'s key with registry:read and registry:write. */
+  /** A tenant of this platform alone: tests running side by side share Redis (revocations, the cluster). */
+  readonly tenantId: string;
+  /** The gateway cluster's namespace, also this platform's alone. */
+  readonly clusterNamespace: string;
+  /** The tenant's key with registry:read and registry:write. */
   readonly registryKey: string;
-  /** Tenant `acme`'s key with mqtt:subscribe, for app connections. */
+  /** The tenant's key with mqtt:subscribe, for app connections. */
   readonly appKey: string;
   rest<T>(method: string, path: string, key: string, body?: unknown): Promise<T>;
-  /** Registers a device of tenant `acme`; returns its first credential. */
+  /** Registers a device of the tenant; returns its first credential. */
   registerDevice(deviceId: string): Promise<{ token: string; id: string }>;
   /** Every record in this platform's stream, de-aggregated. */
   storedRecords(): Promise<StreamRecord[]>;
@@ -52,15 +57,18 @@ export async function startGatewayTestPlatform(name: string, gatewayEnv: NodeJS.
     const text = await response.text();
     return (text ? JSON.parse(text) : null) as T;
   };
-  await rest('POST', '/v1/tenants', ADMIN_KEY, { id: 'acme', name: 'Acme' });
-  const registryKey = (await rest<{ key: string }>('POST', '/v1/tenants/acme/api-keys', ADMIN_KEY, { name: 'ops', scopes: ['registry:write', 'registry:read'] })).key;
-  const appKey = (await rest<{ key: string }>('POST', '/v1/tenants/acme/api-keys', ADMIN_KEY, { name: 'dashboard', scopes: ['mqtt:subscribe'] })).key;
+  const tenantId = `t${randomBytes(4).toString('hex')}`;
+  const clusterNamespace = `plexus:mqtt:${tenantId}`;
+  await rest('POST', '/v1/tenants', ADMIN_KEY, { id: tenantId, name: name });
+  const registryKey = (await rest<{ key: string }>('POST', `/v1/tenants/${tenantId}/api-keys`, ADMIN_KEY, { name: 'ops', scopes: ['registry:write', 'registry:read'] })).key;
+  const appKey = (await rest<{ key: string }>('POST', `/v1/tenants/${tenantId}/api-keys`, ADMIN_KEY, { name: 'dashboard', scopes: ['mqtt:subscribe'] })).key;
   const platformEnv = {
     CONTROL_PLANE_URL: controlPlane.url,
     PLEXUS_INTERNAL_TOKEN: INTERNAL_TOKEN,
     REDIS_URL: redisUrl,
     KINESIS_ENDPOINT: kinesisEndpoint,
-    KINESIS_STREAM: stream
+    KINESIS_STREAM: stream,
+    CLUSTER_NAMESPACE: clusterNamespace
   };
   const gateway = await startGateway(loadGatewayConfig({ MQTT_PORT: '0', GATEWAY_METRICS_PORT: '0', ...platformEnv, ...gatewayEnv }), pino({ level: 'warn' }));
   return {
@@ -68,6 +76,8 @@ export async function startGatewayTestPlatform(name: string, gatewayEnv: NodeJS.
     gateway,
     mqttUrl: `mqtt://127.0.0.1:${gateway.mqttPort}`,
     gatewayEnv: platformEnv,
+    tenantId,
+    clusterNamespace,
     registryKey,
     appKey,
     rest,

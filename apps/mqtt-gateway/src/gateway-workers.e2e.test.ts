@@ -3,7 +3,7 @@ import mqtt, { type MqttClient } from 'mqtt';
 import { Compile } from 'typebox/compile';
 import { UsageEvent } from '@plexus/contracts';
 import { freePort, type SupervisedChild } from '@plexus/engines';
-import { clusterKeys } from '@plexus/mqtt-cluster';
+import { clusterKeysFor } from '@plexus/mqtt-cluster';
 import { startAppProcess, testEngines } from '@plexus/test-harness';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startGatewayTestPlatform, type GatewayTestPlatform } from './gateway-test-platform.ts';
@@ -49,7 +49,7 @@ async function connect(clientId: string, password: string): Promise<MqttClient> 
 }
 
 async function nodeOf(clientId: string): Promise<string> {
-  const nodeId = await redis.get(clusterKeys.presence('acme', clientId));
+  const nodeId = await redis.get(clusterKeysFor(platform.clusterNamespace).presence(platform.tenantId, clientId));
   if (nodeId === null) throw new Error(`no presence for ${clientId}`);
   return nodeId;
 }
@@ -57,7 +57,7 @@ async function nodeOf(clientId: string): Promise<string> {
 const validUsage = Compile(UsageEvent);
 
 async function usageEvents(): Promise<UsageEvent[]> {
-  const records = (await platform.storedRecords()).filter((record) => record.kind === 'usage' && record.tenantId === 'acme');
+  const records = (await platform.storedRecords()).filter((record) => record.kind === 'usage' && record.tenantId === platform.tenantId);
   return records.map((record) => JSON.parse(Buffer.from(record.payload).toString()) as UsageEvent);
 }
 

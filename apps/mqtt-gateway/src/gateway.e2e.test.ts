@@ -35,7 +35,7 @@ describe('MQTT gateway end to end', () => {
 
     const stored = await platform.storedRecords();
     expect(stored).toHaveLength(1);
-    expect(stored[0]).toMatchObject({ tenantId: 'acme', deviceId: 'thermo-1', kind: 'telemetry', topic: 'devices/thermo-1/telemetry' });
+    expect(stored[0]).toMatchObject({ tenantId: platform.tenantId, deviceId: 'thermo-1', kind: 'telemetry', topic: 'devices/thermo-1/telemetry' });
     expect(Buffer.from(stored[0]?.payload ?? []).toString()).toBe('{"celsius":21.5}');
     expect(await received).toEqual({ topic: 'devices/thermo-1/telemetry', payload: '{"celsius":21.5}' });
 

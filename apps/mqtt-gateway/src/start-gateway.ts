@@ -76,6 +76,7 @@ export async function startGateway(config: GatewayConfig, log: Logger, role: Gat
   const cluster = new RedisClusterLink({
     redis: clusterRedis,
     subscriber: clusterSubscriber,
+    namespace: config.CLUSTER_NAMESPACE,
     onError: (error, what) => log.warn({ err: error }, `cluster: failed ${what}`)
   });
   const messageIds = new MessageIds();
@@ -90,8 +91,8 @@ export async function startGateway(config: GatewayConfig, log: Logger, role: Gat
     messageIds,
     sightings,
     cluster,
-    retained: new RedisRetainedStore(clusterRedis),
-    sessionStore: new RedisSessionStore(clusterRedis),
+    retained: new RedisRetainedStore(clusterRedis, config.CLUSTER_NAMESPACE),
+    sessionStore: new RedisSessionStore(clusterRedis, config.CLUSTER_NAMESPACE),
     detachedSessions: new DetachedSessions(),
     sessionExpiry,
     usage,

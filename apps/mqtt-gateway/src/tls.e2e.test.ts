@@ -84,7 +84,7 @@ describe('MQTT over TLS', () => {
     const meter = await connectTls('meter-2', { certificate });
     await meter.publishAsync('devices/meter-2/telemetry', '{"kwh":2}', { qos: 1 });
     const stored = (await platform.storedRecords()).filter((record) => record.deviceId === 'meter-2');
-    expect(stored).toEqual([expect.objectContaining({ tenantId: 'acme', deviceId: 'meter-2', topic: 'devices/meter-2/telemetry' })]);
+    expect(stored).toEqual([expect.objectContaining({ tenantId: platform.tenantId, deviceId: 'meter-2', topic: 'devices/meter-2/telemetry' })]);
   });
 
   it('refuses an unregistered certificate signed by the CA, a certificate the CA did not sign, and another device\'s certificate', async () => {

@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import { SubscriptionTable, type Delivery } from '@plexus/mqtt-routing';
-import { clusterKeys } from './cluster-keys.ts';
+import type { ClusterKeys } from './cluster-keys.ts';
 
 // Which nodes want which messages. Each node announces the mounted filters its subscribers hold
 // (once per filter however many local subscribers share it) in a Redis set of its own and as a
@@ -25,6 +25,7 @@ function parseChange(text: string): DirectoryChange | null {
 
 export class FilterDirectory {
   private readonly redis: Redis;
+  private readonly keys: ClusterKeys;
   private readonly nodeId: string;
   private readonly localCounts = new Map<string, number>();
   /** Other nodes' filters; the subscriber of each entry is a node id. */
@@ -33,8 +34,9 @@ export class FilterDirectory {
   private readonly localShared = new SubscriptionTable<true>();
   malformedChanges = 0;
 
-  constructor(redis: Redis, nodeId: string) {
+  constructor(redis: Redis, keys: ClusterKeys, nodeId: string) {
     this.redis = redis;
+    this.keys = keys;
     this.nodeId = nodeId;
   }
 
@@ -66,7 +68,7 @@ export class FilterDirectory {
   /** Loads every live node's filters; call after subscribing to the change channel, so nothing falls between. */
   async load(nodeIds: Iterable<string>): Promise<void> {
     const others = [...nodeIds].filter((nodeId) => nodeId !== this.nodeId);
-    const sets = await Promise.all(others.map((nodeId) => this.redis.smembers(clusterKeys.nodeFilters(nodeId))));
+    const sets = await Promise.all(others.map((nodeId) => this.redis.smembers(this.keys.nodeFilters(nodeId))));
     others.forEach((nodeId, index) => {
       for (const filter of sets[index] ?? []) this.remote.subscribe(nodeId, filter, { qos: 2 });
     });
@@ -107,11 +109,11 @@ export class FilterDirectory {
   }
 
   private announce(op: 'add' | 'remove', filter: string): void {
-    const key = clusterKeys.nodeFilters(this.nodeId);
+    const key = this.keys.nodeFilters(this.nodeId);
     const transaction = this.redis.multi();
     if (op === 'add') transaction.sadd(key, filter);
     else transaction.srem(key, filter);
-    transaction.publish(clusterKeys.directoryChanges, JSON.stringify({ op, nodeId: this.nodeId, filter }));
+    transaction.publish(this.keys.directoryChanges, JSON.stringify({ op, nodeId: this.nodeId, filter }));
     transaction.exec().catch(() => {
       // Redis unreachable: the resync after reconnecting rewrites the whole set.
     });
@@ -119,11 +121,11 @@ export class FilterDirectory {
 
   /** Rewrites this node's announced set (after Redis came back) so it matches what is held. */
   async republish(): Promise<void> {
-    const key = clusterKeys.nodeFilters(this.nodeId);
+    const key = this.keys.nodeFilters(this.nodeId);
     const transaction = this.redis.multi().del(key);
     const filters = [...this.localCounts.keys()];
     if (filters.length > 0) transaction.sadd(key, ...filters);
-    for (const filter of filters) transaction.publish(clusterKeys.directoryChanges, JSON.stringify({ op: 'add', nodeId: this.nodeId, filter }));
+    for (const filter of filters) transaction.publish(this.keys.directoryChanges, JSON.stringify({ op: 'add', nodeId: this.nodeId, filter }));
     await transaction.exec();
   }
 }

@@ -1,4 +1,4 @@
-export { clusterKeys } from './cluster-keys.ts';
+export { clusterKeysFor, DEFAULT_CLUSTER_NAMESPACE, type ClusterKeys } from './cluster-keys.ts';
 export { ClusteredSubscriptionTable } from './clustered-subscription-table.ts';
 export { ClusterErrors } from './errors.ts';
 export { PlatformPublisher } from './platform-publisher.ts';

@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { clusterKeys } from './cluster-keys.ts';
+import type { ClusterKeys } from './cluster-keys.ts';
 
 export interface MembershipTiming {
   /** A node that has not renewed its liveness key for this long is dead. */
@@ -17,14 +17,16 @@ export const DEFAULT_MEMBERSHIP_TIMING: MembershipTiming = { livenessTtlMs: 15_0
  */
 export class NodeMembership {
   private readonly redis: Redis;
+  private readonly keys: ClusterKeys;
   readonly nodeId: string;
   private readonly timing: MembershipTiming;
   private readonly onNodeGone: (nodeId: string) => void;
   private live = new Set<string>();
   private timer: NodeJS.Timeout | null = null;
 
-  constructor(redis: Redis, nodeId: string, onNodeGone: (nodeId: string) => void, timing: MembershipTiming = DEFAULT_MEMBERSHIP_TIMING) {
+  constructor(redis: Redis, keys: ClusterKeys, nodeId: string, onNodeGone: (nodeId: string) => void, timing: MembershipTiming = DEFAULT_MEMBERSHIP_TIMING) {
     this.redis = redis;
+    this.keys = keys;
     this.nodeId = nodeId;
     this.onNodeGone = onNodeGone;
     this.timing = timing;
@@ -37,11 +39,11 @@ export class NodeMembership {
 
   /** Asks Redis, not the view of the last heartbeat: a node that joined since then is alive too. */
   async isLive(nodeId: string): Promise<boolean> {
-    return this.live.has(nodeId) || (await this.redis.exists(clusterKeys.nodeAlive(nodeId))) === 1;
+    return this.live.has(nodeId) || (await this.redis.exists(this.keys.nodeAlive(nodeId))) === 1;
   }
 
   async join(): Promise<void> {
-    await this.redis.multi().set(clusterKeys.nodeAlive(this.nodeId), '1', 'PX', this.timing.livenessTtlMs).sadd(clusterKeys.nodes, this.nodeId).exec();
+    await this.redis.multi().set(this.keys.nodeAlive(this.nodeId), '1', 'PX', this.timing.livenessTtlMs).sadd(this.keys.nodes, this.nodeId).exec();
     await this.beat();
     this.timer = setInterval(() => {
       this.beat().catch(() => {
@@ -59,9 +61,9 @@ export class NodeMembership {
 
   /** Renews this node's liveness and refreshes the view of the others. */
   async beat(): Promise<void> {
-    await this.redis.set(clusterKeys.nodeAlive(this.nodeId), '1', 'PX', this.timing.livenessTtlMs);
-    const members = await this.redis.smembers(clusterKeys.nodes);
-    const alive = members.length === 0 ? [] : await this.redis.mget(members.map((member) => clusterKeys.nodeAlive(member)));
+    await this.redis.set(this.keys.nodeAlive(this.nodeId), '1', 'PX', this.timing.livenessTtlMs);
+    const members = await this.redis.smembers(this.keys.nodes);
+    const alive = members.length === 0 ? [] : await this.redis.mget(members.map((member) => this.keys.nodeAlive(member)));
     const live = new Set<string>([this.nodeId]);
     const dead: string[] = [];
     members.forEach((member, index) => (alive[index] === null ? dead.push(member) : live.add(member)));
@@ -73,9 +75,9 @@ export class NodeMembership {
   private async reap(nodeId: string): Promise<void> {
     await this.redis
       .multi()
-      .del(clusterKeys.nodeAlive(nodeId), clusterKeys.nodeFilters(nodeId))
-      .srem(clusterKeys.nodes, nodeId)
-      .publish(clusterKeys.directoryChanges, JSON.stringify({ op: 'gone', nodeId }))
+      .del(this.keys.nodeAlive(nodeId), this.keys.nodeFilters(nodeId))
+      .srem(this.keys.nodes, nodeId)
+      .publish(this.keys.directoryChanges, JSON.stringify({ op: 'gone', nodeId }))
       .exec();
   }
 }

@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import { parseDeviceTopic } from '@plexus/topics';
-import { clusterKeys } from './cluster-keys.ts';
+import { clusterKeysFor, type ClusterKeys } from './cluster-keys.ts';
 import { ClusterErrors } from './errors.ts';
 import { encodeInboxMessage } from './inbox-message.ts';
 
@@ -12,32 +12,35 @@ import { encodeInboxMessage } from './inbox-message.ts';
  */
 export class PlatformPublisher {
   private readonly redis: Redis;
+  private readonly keys: ClusterKeys;
   private nextNode = 0;
 
-  constructor(redis: Redis) {
+  /** `namespace`: the gateways' CLUSTER_NAMESPACE. */
+  constructor(redis: Redis, namespace?: string) {
     this.redis = redis;
+    this.keys = clusterKeysFor(namespace);
   }
 
   /** Resolves once a gateway node has the message; throws PLX_CLUSTER_NO_GATEWAY_NODE when none is alive. */
   async publish(tenantId: string, topic: string, payload: Buffer, qos: 0 | 1 | 2 = 1): Promise<void> {
     const nodeId = (await this.holderOfAddressedDevice(tenantId, topic)) ?? (await this.anyLiveNode());
     const frame = encodeInboxMessage({ kind: 'publish', header: { tenantId, topic, qos, retain: false }, payload });
-    const receivers = await this.redis.publish(clusterKeys.nodeInbox(nodeId), frame);
+    const receivers = await this.redis.publish(this.keys.nodeInbox(nodeId), frame);
     if (receivers === 0) throw ClusterErrors.noGatewayNode();
   }
 
   private async holderOfAddressedDevice(tenantId: string, topic: string): Promise<string | null> {
     const device = parseDeviceTopic(topic);
     if (!device) return null;
-    const holder = await this.redis.get(clusterKeys.presence(tenantId, device.deviceId));
+    const holder = await this.redis.get(this.keys.presence(tenantId, device.deviceId));
     if (holder === null) return null;
-    return (await this.redis.exists(clusterKeys.nodeAlive(holder))) === 1 ? holder : null;
+    return (await this.redis.exists(this.keys.nodeAlive(holder))) === 1 ? holder : null;
   }
 
   private async anyLiveNode(): Promise<string> {
-    const members = await this.redis.smembers(clusterKeys.nodes);
+    const members = await this.redis.smembers(this.keys.nodes);
     if (members.length > 0) {
-      const alive = await this.redis.mget(members.map((member) => clusterKeys.nodeAlive(member)));
+      const alive = await this.redis.mget(members.map((member) => this.keys.nodeAlive(member)));
       const live = members.filter((_, index) => alive[index] !== null);
       if (live.length > 0) return live[this.nextNode++ % live.length] as string;
     }

@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { clusterKeys } from './cluster-keys.ts';
+import type { ClusterKeys } from './cluster-keys.ts';
 
 // Which node holds which client id's session. A key per client id, set when a session starts,
 // removed when it ends, and expiring unless its node renews it, so a dead node's entries vanish.
@@ -15,11 +15,13 @@ export interface PresenceEntry {
 
 export class Presence {
   private readonly redis: Redis;
+  private readonly keys: ClusterKeys;
   private readonly nodeId: string;
   private readonly ttlMs: number;
 
-  constructor(redis: Redis, nodeId: string, ttlMs: number) {
+  constructor(redis: Redis, keys: ClusterKeys, nodeId: string, ttlMs: number) {
     this.redis = redis;
+    this.keys = keys;
     this.nodeId = nodeId;
     this.ttlMs = ttlMs;
     redis.defineCommand('plexusReleaseIfOwner', { numberOfKeys: 1, lua: RELEASE_IF_OWNER });
@@ -28,17 +30,17 @@ export class Presence {
 
   /** Records this node as the holder; returns the node that held it before, if another did. */
   async claim(tenantId: string, clientId: string): Promise<string | null> {
-    const previous = await this.redis.set(clusterKeys.presence(tenantId, clientId), this.nodeId, 'PX', this.ttlMs, 'GET');
+    const previous = await this.redis.set(this.keys.presence(tenantId, clientId), this.nodeId, 'PX', this.ttlMs, 'GET');
     return previous === null || previous === this.nodeId ? null : previous;
   }
 
   /** Forgets the entry unless another node has claimed the client id since. */
   async release(tenantId: string, clientId: string): Promise<void> {
-    await (this.redis as unknown as OwnerCommands).plexusReleaseIfOwner(clusterKeys.presence(tenantId, clientId), this.nodeId);
+    await (this.redis as unknown as OwnerCommands).plexusReleaseIfOwner(this.keys.presence(tenantId, clientId), this.nodeId);
   }
 
   async holderOf(tenantId: string, clientId: string): Promise<string | null> {
-    return this.redis.get(clusterKeys.presence(tenantId, clientId));
+    return this.redis.get(this.keys.presence(tenantId, clientId));
   }
 
   /** Renews this node's entries (in pipelined batches); entries another node took are left alone. */
@@ -46,7 +48,7 @@ export class Presence {
     let pipeline = this.redis.pipeline();
     let queued = 0;
     for (const { tenantId, clientId } of entries) {
-      (pipeline as unknown as OwnerCommands).plexusRenewIfOwner(clusterKeys.presence(tenantId, clientId), this.nodeId, String(this.ttlMs));
+      (pipeline as unknown as OwnerCommands).plexusRenewIfOwner(this.keys.presence(tenantId, clientId), this.nodeId, String(this.ttlMs));
       if (++queued === RENEW_BATCH) {
         await pipeline.exec();
         pipeline = this.redis.pipeline();

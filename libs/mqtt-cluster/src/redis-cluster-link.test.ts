@@ -4,7 +4,7 @@ import type { AuthResult } from '@plexus/contracts';
 import { startTestGateway, type TestGateway } from '@plexus/mqtt-gateway-core/test-support';
 import { testEngines } from '@plexus/test-harness';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { clusterKeys } from './cluster-keys.ts';
+import { clusterKeysFor } from './cluster-keys.ts';
 import { PlatformPublisher } from './platform-publisher.ts';
 import { RedisClusterLink } from './redis-cluster-link.ts';
 
@@ -26,6 +26,9 @@ interface Node {
   readonly connections: Redis[];
 }
 
+// A namespace of its own: other test runs' gateway nodes on the same Redis are invisible to these.
+const NAMESPACE = `plexus:mqtt:test-${process.pid}-${Date.now().toString(36)}`;
+const clusterKeys = clusterKeysFor(NAMESPACE);
 const nodes: Node[] = [];
 const clients: MqttClient[] = [];
 let redis: Redis;
@@ -37,6 +40,7 @@ async function startNode(nodeId: string): Promise<Node> {
     redis: connections[0] as Redis,
     subscriber: connections[1] as Redis,
     nodeId,
+    namespace: NAMESPACE,
     timing: { livenessTtlMs: 1_000, heartbeatMs: 200 }
   });
   const gateway = await startTestGateway(CREDENTIALS, { router: link.router, cluster: link });
@@ -198,7 +202,7 @@ describe('downlink and presence', () => {
     const actuator = await client(a, 'd-1', 'token-d1');
     const received = inbox(actuator);
     await actuator.subscribeAsync('devices/d-1/shadow/update/delta', { qos: 1 });
-    const publisher = new PlatformPublisher(redis);
+    const publisher = new PlatformPublisher(redis, NAMESPACE);
     await publisher.publish('acme', 'devices/d-1/shadow/update/delta', Buffer.from('{"state":{"on":true}}'));
     await received.until(1);
     expect(received.received[0]?.payload).toBe('{"state":{"on":true}}');
@@ -229,12 +233,9 @@ describe('downlink and presence', () => {
   });
 
   it('refuses a platform publish when no gateway node is alive', async () => {
-    const empty = new Redis(testEngines().redisUrl, { db: 3 });
-    try {
-      await expect(new PlatformPublisher(empty).publish('acme', 'devices/d-9/commands', Buffer.from('x'))).rejects.toMatchObject({ code: 'PLX_CLUSTER_NO_GATEWAY_NODE' });
-    } finally {
-      empty.disconnect();
-    }
+    await expect(new PlatformPublisher(redis, `${NAMESPACE}-empty`).publish('acme', 'devices/d-9/commands', Buffer.from('x'))).rejects.toMatchObject({
+      code: 'PLX_CLUSTER_NO_GATEWAY_NODE'
+    });
   });
 });
 

@@ -3,7 +3,7 @@ import { hostname } from 'node:os';
 import type { Redis } from 'ioredis';
 import { deliverMatched, handOverSession, route, type ClusterLink, type ForwardedMessage, type GatewayContext } from '@plexus/mqtt-gateway-core';
 import { parseDeviceTopic } from '@plexus/topics';
-import { clusterKeys } from './cluster-keys.ts';
+import { clusterKeysFor, type ClusterKeys } from './cluster-keys.ts';
 import { ClusteredSubscriptionTable } from './clustered-subscription-table.ts';
 import { FilterDirectory } from './filter-directory.ts';
 import { decodeInboxMessage, encodeInboxMessage, type InboxMessage } from './inbox-message.ts';
@@ -16,6 +16,8 @@ export interface RedisClusterOptions {
   /** A connection of its own: in subscribe mode it can do nothing else. */
   readonly subscriber: Redis;
   readonly nodeId?: string;
+  /** CLUSTER_NAMESPACE: nodes see only nodes of their namespace. */
+  readonly namespace?: string;
   readonly timing?: MembershipTiming;
   /** How long a presence entry lives unless renewed; renewed every third of it. */
   readonly presenceTtlMs?: number;
@@ -64,6 +66,7 @@ export class RedisClusterLink implements ClusterLink {
   readonly stats: ClusterStats = { forwardedOut: 0, forwardedIn: 0, platformPublishesIn: 0, takeoversRequested: 0, takeoversServed: 0, takeoverTimeouts: 0, malformedMessages: 0 };
   private readonly redis: Redis;
   private readonly subscriber: Redis;
+  private readonly keys: ClusterKeys;
   private readonly directory: FilterDirectory;
   private readonly membership: NodeMembership;
   private readonly presence: Presence;
@@ -79,13 +82,14 @@ export class RedisClusterLink implements ClusterLink {
     this.nodeId = options.nodeId ?? newNodeId();
     this.redis = options.redis;
     this.subscriber = options.subscriber;
+    this.keys = clusterKeysFor(options.namespace);
     this.presenceTtlMs = options.presenceTtlMs ?? DEFAULT_PRESENCE_TTL_MS;
     this.takeoverTimeoutMs = options.takeoverTimeoutMs ?? DEFAULT_TAKEOVER_TIMEOUT_MS;
     this.onError = options.onError ?? (() => {});
-    this.directory = new FilterDirectory(this.redis, this.nodeId);
+    this.directory = new FilterDirectory(this.redis, this.keys, this.nodeId);
     this.router = new ClusteredSubscriptionTable(this.directory);
-    this.membership = new NodeMembership(this.redis, this.nodeId, (nodeId) => this.directory.forgetNode(nodeId), options.timing ?? DEFAULT_MEMBERSHIP_TIMING);
-    this.presence = new Presence(this.redis, this.nodeId, this.presenceTtlMs);
+    this.membership = new NodeMembership(this.redis, this.keys, this.nodeId, (nodeId) => this.directory.forgetNode(nodeId), options.timing ?? DEFAULT_MEMBERSHIP_TIMING);
+    this.presence = new Presence(this.redis, this.keys, this.nodeId, this.presenceTtlMs);
   }
 
   get remoteFilterCount(): number {
@@ -99,7 +103,7 @@ export class RedisClusterLink implements ClusterLink {
   async start(context: GatewayContext): Promise<void> {
     this.context = context;
     this.subscriber.on('messageBuffer', this.onChannelMessage);
-    await this.subscriber.subscribe(clusterKeys.directoryChanges, clusterKeys.nodeInbox(this.nodeId));
+    await this.subscriber.subscribe(this.keys.directoryChanges, this.keys.nodeInbox(this.nodeId));
     await this.membership.join();
     await this.directory.load(this.membership.liveNodes);
     // After a Redis outage the changes published meanwhile are lost: reload and re-announce.
@@ -114,7 +118,7 @@ export class RedisClusterLink implements ClusterLink {
     if (this.renewTimer) clearInterval(this.renewTimer);
     this.subscriber.off('messageBuffer', this.onChannelMessage);
     this.subscriber.off('ready', this.onResubscribed);
-    await this.subscriber.unsubscribe(clusterKeys.directoryChanges, clusterKeys.nodeInbox(this.nodeId));
+    await this.subscriber.unsubscribe(this.keys.directoryChanges, this.keys.nodeInbox(this.nodeId));
     await this.membership.leave();
   }
 
@@ -194,7 +198,7 @@ export class RedisClusterLink implements ClusterLink {
   }
 
   private async send(nodeId: string, message: InboxMessage): Promise<void> {
-    await this.redis.publish(clusterKeys.nodeInbox(nodeId), encodeInboxMessage(message));
+    await this.redis.publish(this.keys.nodeInbox(nodeId), encodeInboxMessage(message));
   }
 
   private *localClientIds(): Iterable<{ tenantId: string; clientId: string }> {
@@ -212,11 +216,11 @@ export class RedisClusterLink implements ClusterLink {
 
   private readonly onChannelMessage = (channel: Buffer, frame: Buffer) => {
     const name = channel.toString();
-    if (name === clusterKeys.directoryChanges) {
+    if (name === this.keys.directoryChanges) {
       this.directory.applyChange(frame.toString('utf8'));
       return;
     }
-    if (name !== clusterKeys.nodeInbox(this.nodeId)) return;
+    if (name !== this.keys.nodeInbox(this.nodeId)) return;
     let message: InboxMessage;
     try {
       message = decodeInboxMessage(frame);

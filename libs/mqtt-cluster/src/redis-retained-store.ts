@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { RetainedMessage, RetainedStore } from '@plexus/mqtt-gateway-core';
 import { topicMatches } from '@plexus/topics';
-import { clusterKeys } from './cluster-keys.ts';
+import { clusterKeysFor, type ClusterKeys } from './cluster-keys.ts';
 
 // Retained messages in Redis, one hash per tenant (mounted topic → QoS byte + payload), shared by
 // every gateway node. A filter without wildcards is one HGET; a wildcard filter reads the
@@ -24,21 +24,24 @@ function decode(mountedTopic: string, value: Buffer): RetainedMessage {
 
 export class RedisRetainedStore implements RetainedStore {
   private readonly redis: Redis;
+  private readonly keys: ClusterKeys;
 
-  constructor(redis: Redis) {
+  /** `namespace`: the gateways' CLUSTER_NAMESPACE. */
+  constructor(redis: Redis, namespace?: string) {
     this.redis = redis;
+    this.keys = clusterKeysFor(namespace);
   }
 
   async set(message: RetainedMessage): Promise<void> {
-    await this.redis.hset(clusterKeys.retained(tenantOf(message.mountedTopic)), message.mountedTopic, encode(message));
+    await this.redis.hset(this.keys.retained(tenantOf(message.mountedTopic)), message.mountedTopic, encode(message));
   }
 
   async delete(mountedTopic: string): Promise<void> {
-    await this.redis.hdel(clusterKeys.retained(tenantOf(mountedTopic)), mountedTopic);
+    await this.redis.hdel(this.keys.retained(tenantOf(mountedTopic)), mountedTopic);
   }
 
   async match(mountedFilter: string): Promise<RetainedMessage[]> {
-    const key = clusterKeys.retained(tenantOf(mountedFilter));
+    const key = this.keys.retained(tenantOf(mountedFilter));
     if (!WILDCARD.test(mountedFilter)) {
       const value = await this.redis.hgetBuffer(key, mountedFilter);
       return value === null ? [] : [decode(mountedFilter, value)];

@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { QueuedMessage, SessionStore, StoredSession, TakenQueue } from '@plexus/mqtt-gateway-core';
-import { clusterKeys } from './cluster-keys.ts';
+import { clusterKeysFor, type ClusterKeys } from './cluster-keys.ts';
 
 // Persistent sessions in Redis, so a client resumes its session on whichever gateway node the
 // kernel or the load balancer hands its next connection to. A queued message is a 4-byte header
@@ -43,34 +43,37 @@ function decodeQueued(frame: Buffer): QueuedMessage {
 
 export class RedisSessionStore implements SessionStore {
   private readonly redis: Redis;
+  private readonly keys: ClusterKeys;
 
-  constructor(redis: Redis) {
+  /** `namespace`: the gateways' CLUSTER_NAMESPACE. */
+  constructor(redis: Redis, namespace?: string) {
     this.redis = redis;
+    this.keys = clusterKeysFor(namespace);
     redis.defineCommand('plexusEnqueue', { numberOfKeys: 3, lua: ENQUEUE });
   }
 
   async load(tenantId: string, clientId: string): Promise<StoredSession | null> {
-    const text = await this.redis.get(clusterKeys.session(tenantId, clientId));
+    const text = await this.redis.get(this.keys.session(tenantId, clientId));
     return text === null ? null : (JSON.parse(text) as StoredSession);
   }
 
   async save(tenantId: string, clientId: string, session: StoredSession): Promise<void> {
-    await this.redis.set(clusterKeys.session(tenantId, clientId), JSON.stringify(session));
+    await this.redis.set(this.keys.session(tenantId, clientId), JSON.stringify(session));
   }
 
   async enqueue(tenantId: string, clientId: string, message: QueuedMessage, maxMessages: number): Promise<number> {
     return (this.redis as unknown as EnqueueCommand).plexusEnqueue(
-      clusterKeys.session(tenantId, clientId),
-      clusterKeys.sessionQueue(tenantId, clientId),
-      clusterKeys.sessionQueueDropped(tenantId, clientId),
+      this.keys.session(tenantId, clientId),
+      this.keys.sessionQueue(tenantId, clientId),
+      this.keys.sessionQueueDropped(tenantId, clientId),
       encodeQueued(message),
       String(maxMessages)
     );
   }
 
   async takeQueue(tenantId: string, clientId: string): Promise<TakenQueue> {
-    const queue = clusterKeys.sessionQueue(tenantId, clientId);
-    const dropped = clusterKeys.sessionQueueDropped(tenantId, clientId);
+    const queue = this.keys.sessionQueue(tenantId, clientId);
+    const dropped = this.keys.sessionQueueDropped(tenantId, clientId);
     const results = await this.redis.multi().lrangeBuffer(queue, 0, -1).del(queue).getdel(dropped).exec();
     if (results === null) throw new Error('Redis discarded the queue transaction');
     const [[rangeError, frames], , [droppedError, droppedCount]] = results as [[Error | null, Buffer[]], unknown, [Error | null, string | null]];
@@ -80,7 +83,7 @@ export class RedisSessionStore implements SessionStore {
   }
 
   async delete(tenantId: string, clientId: string): Promise<void> {
-    await this.redis.del(clusterKeys.session(tenantId, clientId), clusterKeys.sessionQueue(tenantId, clientId), clusterKeys.sessionQueueDropped(tenantId, clientId));
+    await this.redis.del(this.keys.session(tenantId, clientId), this.keys.sessionQueue(tenantId, clientId), this.keys.sessionQueueDropped(tenantId, clientId));
   }
 }
 

@@ -15,5 +15,6 @@ afterAll(() => {
   for (const redis of connections) redis.disconnect();
 });
 
-sessionStoreContract('Redis', () => new RedisSessionStore(connection()));
-retainedStoreContract('Redis', () => new RedisRetainedStore(connection()));
+const namespace = `plexus:mqtt:test-${process.pid}`;
+sessionStoreContract('Redis', () => new RedisSessionStore(connection(), namespace));
+retainedStoreContract('Redis', () => new RedisRetainedStore(connection(), namespace));
