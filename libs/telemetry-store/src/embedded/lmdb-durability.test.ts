@@ -30,7 +30,12 @@ describe('embedded LMDB time series under SIGKILL', () => {
         }
       });
     });
-    await killedAfterAcks;
+    try {
+      await killedAfterAcks;
+    } finally {
+      // Never leave the endless writer behind, whatever failed.
+      writer.kill('SIGKILL');
+    }
     const [, signal] = await exited;
     expect(signal).toBe('SIGKILL');
 
