@@ -14,3 +14,4 @@ export * from './usage-events.ts';
 export * from './rules.ts';
 export * from './internal-lookups.ts';
 export * from './shadow.ts';
+export * from './telemetry.ts';

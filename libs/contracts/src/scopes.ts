@@ -6,6 +6,7 @@ export const Scope = Type.Union(
     Type.Literal('registry:write'),
     Type.Literal('telemetry:read'),
     Type.Literal('shadow:write'),
+    Type.Literal('rules:write'),
     Type.Literal('mqtt:subscribe'),
     Type.Literal('billing:read'),
     Type.Literal('admin')

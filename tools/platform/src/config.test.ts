@@ -7,6 +7,7 @@ describe('readPlatformConfig', () => {
     expect(readPlatformConfig({}, '/repo')).toEqual({
       host: '127.0.0.1',
       controlPlanePort: 8080,
+      dataPlanePort: 8081,
       redisPort: 6379,
       mongoPort: 27017,
       kinesisPort: 4567,

@@ -4,6 +4,7 @@ import { platformErrors } from './errors.ts';
 export interface PlatformConfig {
   readonly host: string;
   readonly controlPlanePort: number;
+  readonly dataPlanePort: number;
   readonly redisPort: number;
   readonly mongoPort: number;
   readonly kinesisPort: number;
@@ -26,6 +27,7 @@ export function readPlatformConfig(env: NodeJS.ProcessEnv, root: string): Platfo
   return {
     host: '127.0.0.1',
     controlPlanePort: readPort(env, 'CONTROL_PLANE_PORT', 8080),
+    dataPlanePort: readPort(env, 'DATA_PLANE_PORT', 8081),
     redisPort: readPort(env, 'REDIS_PORT', 6379),
     mongoPort: readPort(env, 'MONGO_PORT', 27017),
     kinesisPort: readPort(env, 'KINESIS_PORT', 4567),

@@ -18,7 +18,7 @@ const tls = {
 describe('planServices', () => {
   it('runs kinesalite on KINESIS_PORT with its data in .data/kinesis, before the apps', () => {
     const plan = planServices(readPlatformConfig({ ...external, KINESIS_PORT: '14567' }, '/repo'), '/repo', 'key', 'token', tls);
-    expect(plan.services.map((service) => service.name)).toEqual(['kinesalite', 'control-plane', 'mqtt-gateway']);
+    expect(plan.services.map((service) => service.name)).toEqual(['kinesalite', 'control-plane', 'mqtt-gateway', 'data-plane']);
     expect(plan.ports).toContainEqual([14567, 'Kinesis (kinesalite)', 'KINESIS_PORT', 'KINESIS_ENDPOINT']);
     const kinesis = plan.endpoints.find((endpoint) => endpoint.label === 'Kinesis');
     expect(kinesis?.value).toMatch(/^http:\/\/127\.0\.0\.1:14567 .*'telemetry'.*data in \.data\/kinesis\//);
@@ -44,8 +44,8 @@ describe('planServices', () => {
 
   it('starts no kinesalite when KINESIS_ENDPOINT names one, and prints where it is', () => {
     const plan = planServices(readPlatformConfig({ ...external, KINESIS_ENDPOINT: 'http://kinesis.example:4567' }, '/repo'), '/repo', 'key', 'token', tls);
-    expect(plan.services.map((service) => service.name)).toEqual(['control-plane', 'mqtt-gateway']);
-    expect(plan.ports.map(([port]) => port)).toEqual([8080, 1883, 8883, 9100]);
+    expect(plan.services.map((service) => service.name)).toEqual(['control-plane', 'mqtt-gateway', 'data-plane']);
+    expect(plan.ports.map(([port]) => port)).toEqual([8080, 1883, 8883, 9100, 8081]);
     expect(plan.endpoints).toContainEqual({ label: 'Kinesis', value: 'http://kinesis.example:4567/  (external, from KINESIS_ENDPOINT)' });
   });
 
@@ -53,6 +53,8 @@ describe('planServices', () => {
     const plan = planServices(readPlatformConfig({ ...external, MQTT_PORT: '11883', GATEWAY_METRICS_PORT: '19100' }, '/repo'), '/repo', 'key', 'token', tls);
     const names = plan.services.map((service) => service.name);
     expect(names.indexOf('mqtt-gateway')).toBeGreaterThan(names.indexOf('control-plane'));
+    expect(names.indexOf('data-plane')).toBeGreaterThan(names.indexOf('mqtt-gateway'));
+    expect(plan.ports).toContainEqual([8081, 'the data plane', 'DATA_PLANE_PORT']);
     expect(plan.ports).toContainEqual([11883, 'MQTT', 'MQTT_PORT']);
     expect(plan.ports).toContainEqual([19100, 'the gateway metrics', 'GATEWAY_METRICS_PORT']);
     expect(plan.endpoints.find((endpoint) => endpoint.label === 'MQTT')?.value).toMatch(/^mqtt:\/\/127\.0\.0\.1:11883 /);

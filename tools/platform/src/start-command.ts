@@ -167,10 +167,33 @@ export function planServices(config: PlatformConfig, root: string, adminKey: str
     [config.mqttTlsPort, 'MQTT over TLS', 'MQTT_TLS_PORT'],
     [config.gatewayMetricsPort, 'the gateway metrics', 'GATEWAY_METRICS_PORT']
   );
+  const dataPlane = `http://${host}:${config.dataPlanePort}`;
+  const dataPlaneDir = join(dataDir, 'data-plane');
+  services.push(
+    nodeAppService({
+      name: 'data-plane',
+      entry: join(root, 'apps', 'data-plane', 'src', 'main.ts'),
+      url: dataPlane,
+      readyUrl: `${dataPlane}/readyz`,
+      env: {
+        DATA_PLANE_HOST: host,
+        DATA_PLANE_PORT: String(config.dataPlanePort),
+        DATA_DIR: dataPlaneDir,
+        MONGODB_URI: mongoUri,
+        REDIS_URL: redisUrl,
+        KINESIS_ENDPOINT: kinesisEndpoint,
+        KINESIS_STREAM: TELEMETRY_STREAM,
+        CONTROL_PLANE_URL: controlPlane,
+        PLEXUS_INTERNAL_TOKEN: internalToken
+      }
+    })
+  );
+  ports.push([config.dataPlanePort, 'the data plane', 'DATA_PLANE_PORT']);
   endpoints.unshift(
     { label: 'REST API', value: `${controlPlane}/v1` },
     { label: 'API docs', value: `${controlPlane}/docs` },
     { label: 'Metrics', value: `${controlPlane}/metrics` },
+    { label: 'Data API', value: `${dataPlane}/v1  (telemetry, shadows, rules, alerts; docs at ${dataPlane}/docs; data in ${relative(root, dataPlaneDir)}/)` },
     { label: 'MQTT', value: `mqtt://${host}:${config.mqttPort}  (devices: client id = device id, password = device token)` },
     {
       label: 'MQTT over TLS',
