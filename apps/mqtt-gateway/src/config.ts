@@ -42,6 +42,12 @@ export const GatewayConfigSchema = Type.Object({
     default: 1,
     description: 'Worker processes sharing the MQTT ports; each may hold at most ~19k connections (20k open files a process).'
   }),
+  MQTT_WORKER_SEMI_SPACE_MB: Type.Integer({
+    minimum: 1,
+    maximum: 64,
+    default: 2,
+    description: "V8's --max-semi-space-size for the worker processes: the young generation a connect storm grows, and which stays grown while the connections idle."
+  }),
   LOG_LEVEL: LogLevel
 });
 export type GatewayConfig = Static<typeof GatewayConfigSchema> & {

@@ -24,6 +24,11 @@ export async function startGatewayWorkers(config: GatewayConfig, log: Logger): P
   const ready = new Set<Worker>();
   let stopping = false;
 
+  // Idle connections are the workers' main cost. A connect storm grows V8's young generation to
+  // its maximum and it stays grown while the connections idle: several KB per connection at ~17k
+  // connections a worker with V8's default (docs/benchmarks.md). A small maximum costs some CPU
+  // under load (more scavenges), measured there too.
+  cluster.setupPrimary({ execArgv: [...process.execArgv, `--max-semi-space-size=${config.MQTT_WORKER_SEMI_SPACE_MB}`] });
   const fork = (index: number): Worker => {
     const worker = cluster.fork({ PLEXUS_GATEWAY_WORKER_INDEX: String(index) });
     worker.on('message', (message: unknown) => {

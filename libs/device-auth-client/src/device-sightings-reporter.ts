@@ -36,8 +36,16 @@ export class DeviceSightingsReporter {
 
   seen(tenantId: string, deviceId: string): void {
     const key = `${tenantId}/${deviceId}`;
-    this.pending.delete(key);
-    this.pending.set(key, { tenantId, deviceId, at: this.now() });
+    const at = this.now();
+    // Called for every PUBLISH: a device already pending only moves its time forward, in place
+    // (no new object, no re-insertion). The map empties at every flush, so "oldest" below means
+    // first seen since the last flush, which is what the bound has to shed anyway.
+    const pending = this.pending.get(key);
+    if (pending !== undefined) {
+      pending.at = at;
+      return;
+    }
+    this.pending.set(key, { tenantId, deviceId, at });
     if (this.pending.size > this.options.maxPending) {
       const oldest = this.pending.keys().next().value;
       if (oldest !== undefined) this.pending.delete(oldest);

@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events';
 import { createServer, type AddressInfo, type Server } from 'node:net';
 import type { AuthRequest, AuthResult } from '@plexus/contracts';
 import { KeepaliveWheel, SubscriptionTable } from '@plexus/mqtt-routing';
-import type { StreamProducer, StreamRecord } from '@plexus/stream';
+import type { PutSettled, StreamProducer, StreamRecord } from '@plexus/stream';
 import { localOnly, type ClusterLink } from './cluster-link.ts';
 import { attachConnection } from './connection.ts';
 import type { DetachedSession } from './detached-session.ts';
@@ -47,6 +47,10 @@ export class HeldProducer extends EventEmitter implements StreamProducer {
     for (const listener of this.putListeners) listener();
     if (!this.holding) return Promise.resolve();
     return new Promise((resolve) => this.held.push(resolve));
+  }
+
+  putWithCallback<Context>(record: StreamRecord, settled: PutSettled<Context>, context: Context): void {
+    void this.put(record).then(() => settled(context, undefined));
   }
 
   /** Accepts everything held so far. */

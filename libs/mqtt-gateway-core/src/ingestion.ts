@@ -1,6 +1,6 @@
 import type { QoS } from 'mqtt-packet';
 import type { Delivery } from '@plexus/mqtt-routing';
-import type { StreamRecordKind } from '@plexus/stream';
+import type { PutSettled, StreamRecordKind } from '@plexus/stream';
 import { mountTopic, unmountTopic, type DeviceTopic } from '@plexus/topics';
 import type { ForwardedMessage } from './cluster-link.ts';
 import type { GatewayContext, Subscriber } from './gateway-context.ts';
@@ -64,24 +64,44 @@ function retain(context: GatewayContext, tenantId: string, publication: Publicat
   return context.retained.set({ mountedTopic, payload: publication.payload, qos: publication.qos });
 }
 
+function recordOf(context: GatewayContext, tenantId: string, deviceId: string, kind: StreamRecordKind, publication: Publication) {
+  return { tenantId, deviceId, messageId: context.messageIds.next(), receivedAt: context.now(), kind, topic: publication.topic, payload: publication.payload };
+}
+
 /**
  * Appends what must be stored to the stream, keeps retained messages, and routes to subscribers.
  * Resolves once the stream (and the retained store) accepted it: "acked means durable".
  */
 export function ingest(context: GatewayContext, publisher: MqttSession | undefined, tenantId: string, parsed: DeviceTopic, publication: Publication): Promise<void> {
   const kind = streamKindOf(parsed);
-  const stored = kind
-    ? context.producer.put({
-        tenantId,
-        deviceId: parsed.deviceId,
-        messageId: context.messageIds.next(),
-        receivedAt: context.now(),
-        kind,
-        topic: publication.topic,
-        payload: publication.payload
-      })
-    : Promise.resolve();
+  const stored = kind ? context.producer.put(recordOf(context, tenantId, parsed.deviceId, kind, publication)) : Promise.resolve();
   const retained = publication.retain ? retain(context, tenantId, publication) : null;
   route(context, publisher, tenantId, publication);
   return retained === null ? stored : Promise.all([stored, retained]).then(() => undefined);
+}
+
+/**
+ * `ingest` for the hot path: `settled(settledContext, error?)` instead of a promise, so a telemetry
+ * PUBLISH costs no promise at all. Retained messages take the promise path.
+ */
+export function ingestWithCallback<Context>(
+  context: GatewayContext,
+  publisher: MqttSession | undefined,
+  tenantId: string,
+  parsed: DeviceTopic,
+  publication: Publication,
+  settled: PutSettled<Context>,
+  settledContext: Context
+): void {
+  if (publication.retain) {
+    ingest(context, publisher, tenantId, parsed, publication).then(
+      () => settled(settledContext, undefined),
+      (error: unknown) => settled(settledContext, error instanceof Error ? error : new Error(String(error)))
+    );
+    return;
+  }
+  const kind = streamKindOf(parsed);
+  if (kind) context.producer.putWithCallback(recordOf(context, tenantId, parsed.deviceId, kind, publication), settled, settledContext);
+  route(context, publisher, tenantId, publication);
+  if (!kind) settled(settledContext, undefined);
 }

@@ -6,6 +6,11 @@ import { ReasonCode } from './reason-codes.ts';
 
 export type ProtocolVersion = 3 | 4 | 5;
 
+/** An acknowledgement (PUBACK, PUBREC, PUBCOMP) owed to the client; null until it may go. */
+export interface OwedAck {
+  packet: Packet | null;
+}
+
 export interface WillMessage {
   readonly topic: string;
   readonly payload: Buffer;
@@ -29,8 +34,6 @@ export const RELEASED = Symbol('plexus.mqtt.released');
 export type InflightMessage = OutgoingMessage | typeof RELEASED;
 
 const MAX_PACKET_ID = 65_535;
-/** Shared by every session, so an idle one holds no promise of its own. */
-const SETTLED: Promise<void> = Promise.resolve();
 
 function uncork(session: MqttSession): void {
   session.corked = false;
@@ -69,10 +72,10 @@ export class MqttSession {
   signingKeyId: string | null = null;
   keepaliveMs = 0;
   will: WillMessage | null = null;
-  /** QoS 1 publishes from the client whose records the stream has not accepted yet. */
+  /** QoS 1 publishes from the client not acknowledged yet. */
   pendingAcks = 0;
-  /** Settles after the last PUBACK or PUBREC sent; the next one chains on it, keeping them in order. */
-  ackChain: Promise<void> = SETTLED;
+  /** Acknowledgements owed to the client, in the order their packets arrived; created on first use. */
+  private owedAcks: OwedAck[] | null = null;
   /** The client's Receive Maximum: QoS 1 and 2 publishes we may have unacknowledged towards it. */
   clientReceiveMaximum = 65_535;
   clientMaximumPacketSize = Number.POSITIVE_INFINITY;
@@ -95,6 +98,33 @@ export class MqttSession {
 
   get isV5(): boolean {
     return this.protocolVersion === 5;
+  }
+
+  /** Takes the next place in the acknowledgement order; `ackReady` gives it its packet. */
+  oweAck(): OwedAck {
+    const ack: OwedAck = { packet: null };
+    (this.owedAcks ??= []).push(ack);
+    return ack;
+  }
+
+  /**
+   * [MQTT-4.6.0-2] acknowledgements leave in the order the client's packets arrived: this one once
+   * every earlier one has. A queue rather than a promise chain: no promise per message.
+   */
+  ackReady(ack: OwedAck, packet: Packet): void {
+    ack.packet = packet;
+    const queue = this.owedAcks as OwedAck[];
+    let ready = 0;
+    for (let next = queue[0]; next !== undefined && next.packet !== null; next = queue[++ready]) {
+      if (next.packet.cmd === 'puback') this.pendingAcks--;
+      this.send(next.packet);
+    }
+    queue.splice(0, ready);
+  }
+
+  /** Sends an acknowledgement in its turn, behind those still owed. */
+  sendInTurn(packet: Packet): void {
+    this.ackReady(this.oweAck(), packet);
   }
 
   send(packet: Packet): void {

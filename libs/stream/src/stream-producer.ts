@@ -30,6 +30,11 @@ export type PutSettled<Context> = (context: Context, error: Error | undefined) =
  */
 export interface StreamProducer extends StreamProducerCounters {
   put(record: StreamRecord): Promise<void>;
+  /**
+   * `put` without a promise per record, for the hot path: `settled(context, error?)` runs once,
+   * and the records of an answered request are settled in one pass.
+   */
+  putWithCallback<Context>(record: StreamRecord, settled: PutSettled<Context>, context: Context): void;
   /** Sends what is buffered without waiting for the linger time; resolves once the buffer is empty. */
   flush(): Promise<void>;
   /** Refuses new puts, drains the buffer, then releases connections. */

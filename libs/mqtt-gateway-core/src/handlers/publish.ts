@@ -1,18 +1,17 @@
 import type { IPublishPacket } from 'mqtt-packet';
 import { isValidTopicName, mayPublishParsed, parseDeviceTopic } from '@plexus/topics';
 import type { GatewayContext } from '../gateway-context.ts';
-import { ingest } from '../ingestion.ts';
+import { ingest, ingestWithCallback } from '../ingestion.ts';
 import { ReasonCode } from '../reason-codes.ts';
-import type { MqttSession } from '../session.ts';
+import type { MqttSession, OwedAck } from '../session.ts';
 
 /** Closes with a reason for v5; 3.1.1 has no way to refuse a PUBLISH but closing. */
 function rejectPublish(session: MqttSession, packet: IPublishPacket, reasonCode: number): void {
   if (session.isV5 && packet.qos > 0 && reasonCode === ReasonCode.notAuthorized) {
     // [MQTT-3.4.2-1] a v5 PUBACK or PUBREC may carry the reason; the connection stays up. It
     // waits its turn behind earlier acknowledgements [MQTT-4.6.0-2].
-    const messageId = packet.messageId as number;
-    const cmd = packet.qos === 1 ? 'puback' : 'pubrec';
-    session.ackChain = session.ackChain.then(() => session.send({ cmd, messageId, reasonCode }));
+    if (packet.qos === 1) session.pendingAcks++;
+    session.sendInTurn({ cmd: packet.qos === 1 ? 'puback' : 'pubrec', messageId: packet.messageId as number, reasonCode });
     return;
   }
   session.close(reasonCode);
@@ -58,7 +57,7 @@ export function handlePublish(context: GatewayContext, session: MqttSession, pac
   if (qos === 2 && session.isAwaitingRelease(messageId)) {
     // [MQTT-4.3.3-10] a QoS 2 PUBLISH whose packet id awaits PUBREL is a resend: PUBREC again,
     // in its turn, and nothing stored or delivered a second time.
-    session.ackChain = session.ackChain.then(() => session.send({ cmd: 'pubrec', messageId }));
+    session.sendInTurn({ cmd: 'pubrec', messageId });
     return;
   }
   if (qos > 0 && session.pendingAcks + session.awaitingReleaseCount >= context.limits.receiveMaximum) {
@@ -72,34 +71,38 @@ export function handlePublish(context: GatewayContext, session: MqttSession, pac
   context.observer.publishReceived(qos);
   // The record is put now, in the order publishes arrive (per-device order in the stream), and the
   // next packet is read without waiting for the stream: a device may have many publishes in flight.
-  const stored = ingest(context, session, session.tenantId, parsed, { topic, payload, qos, retain: packet.retain });
+  const publication = { topic, payload, qos, retain: packet.retain };
   if (qos === 0) {
-    stored.catch(() => session.close(ReasonCode.serverUnavailable));
+    ingest(context, session, session.tenantId, parsed, publication).catch(() => session.close(ReasonCode.serverUnavailable));
     return;
   }
   // QoS 1 counts until its PUBACK, QoS 2 from now until its PUBREL.
   if (qos === 1) session.pendingAcks++;
   else session.awaitRelease(messageId);
-  const receivedAt = context.now();
   // [MQTT-4.6.0-2] PUBACKs and PUBRECs go out in the order the PUBLISHes came in, and only once the
   // stream has accepted the record ([MQTT-4.3.2-2], [MQTT-4.3.3-8]).
-  session.ackChain = session.ackChain
-    .then(() => stored)
-    .then(
-      () => {
-        if (qos === 1) {
-          session.pendingAcks--;
-          session.send({ cmd: 'puback', messageId });
-        } else {
-          session.send({ cmd: 'pubrec', messageId });
-        }
-        context.observer.acknowledged(context.now() - receivedAt);
-      },
-      () => {
-        // Not stored: the client must be free to send it again as new, not as a resend.
-        if (qos === 1) session.pendingAcks--;
-        else session.forgetRelease(messageId);
-        session.close(ReasonCode.serverUnavailable);
-      }
-    );
+  const owed: StoreAwaited = { context, session, ack: session.oweAck(), qos, messageId, receivedAt: context.now() };
+  ingestWithCallback(context, session, session.tenantId, parsed, publication, onStored, owed);
+}
+
+/** A QoS 1 or 2 PUBLISH whose record the stream has not accepted yet. */
+interface StoreAwaited {
+  readonly context: GatewayContext;
+  readonly session: MqttSession;
+  readonly ack: OwedAck;
+  readonly qos: 1 | 2;
+  readonly messageId: number;
+  readonly receivedAt: number;
+}
+
+function onStored(owed: StoreAwaited, error: Error | undefined): void {
+  const { context, session, qos, messageId } = owed;
+  if (error !== undefined) {
+    // Not stored: the client must be free to send it again as new, not as a resend.
+    if (qos === 2) session.forgetRelease(messageId);
+    session.close(ReasonCode.serverUnavailable);
+    return;
+  }
+  session.ackReady(owed.ack, qos === 1 ? { cmd: 'puback', messageId } : { cmd: 'pubrec', messageId });
+  context.observer.acknowledged(context.now() - owed.receivedAt);
 }

@@ -11,5 +11,5 @@ export function handlePubrel(session: MqttSession, packet: IPubrelPacket): void 
   const messageId = packet.messageId as number;
   const known = session.release(messageId);
   const pubcomp = session.isV5 && !known ? { cmd: 'pubcomp' as const, messageId, reasonCode: ReasonCode.packetIdentifierNotFound } : { cmd: 'pubcomp' as const, messageId };
-  session.ackChain = session.ackChain.then(() => session.send(pubcomp));
+  session.sendInTurn(pubcomp);
 }
