@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import { freePort, type SupervisedChild } from '@plexus/engines';
-import { createKinesisClient, ensureStream } from '@plexus/stream';
+import { createKinesisClient, ensureStream, KinesisProducer, type StreamRecord } from '@plexus/stream';
 import { startAppProcess, startControlPlaneProcess, testEngines, uniqueDatabaseName, type ControlPlaneProcess } from '@plexus/test-harness';
 
 const ADMIN_KEY = `plx_d0a1e2e0_${'D'.repeat(43)}`;
@@ -27,6 +27,10 @@ export interface DataPlaneTestPlatform {
   controlPlane<T>(method: string, path: string, key: string, body?: unknown): Promise<RestAnswer<T>>;
   dataPlane<T>(method: string, path: string, key: string | null, body?: unknown): Promise<RestAnswer<T>>;
   registerDevice(deviceId: string, type?: string): Promise<string>;
+  /** Appends records to the platform's stream as a gateway would (resolves once the stream has them). */
+  putRecords(records: readonly StreamRecord[]): Promise<void>;
+  /** Kills the data-plane process with SIGKILL (no drain, no checkpoint) and starts it again on the same data. */
+  killAndRestartDataPlane(): Promise<void>;
   connect(clientId: string, password: string, options?: IClientOptions): Promise<MqttClient>;
   stop(): Promise<void>;
 }
@@ -41,7 +45,6 @@ export async function startDataPlaneTestPlatform(name: string): Promise<DataPlan
   const stream = `${name}-${Date.now()}`;
   const kinesis = createKinesisClient({ endpoint: kinesisEndpoint });
   await ensureStream(kinesis, stream, 2);
-  kinesis.destroy();
   const dataDir = mkdtempSync(join(tmpdir(), 'data-plane-'));
   const children: { stop(): Promise<void> }[] = [];
   const clients: MqttClient[] = [];
@@ -84,13 +87,14 @@ export async function startDataPlaneTestPlatform(name: string): Promise<DataPlan
   });
   children.push(gateway);
   const dataPlaneUrl = `http://127.0.0.1:${dataPlanePort}`;
-  const dataPlane = await startAppProcess({
+  const dataPlaneOptions = {
     name: 'data plane',
     entry: 'apps/data-plane/src/main.ts',
     env: { ...shared, MONGODB_URI: mongoUri, MONGODB_DATABASE: uniqueDatabaseName(`${name}_dp`), DATA_DIR: dataDir, DATA_PLANE_PORT: String(dataPlanePort), RULES_ABSENCE_CHECK_MS: '500' },
     readyUrl: `${dataPlaneUrl}/readyz`
-  });
-  children.push(dataPlane);
+  };
+  let dataPlane = await startAppProcess(dataPlaneOptions);
+  const producer = new KinesisProducer({ client: kinesis, streamName: stream });
 
   return {
     tenantId,
@@ -104,6 +108,14 @@ export async function startDataPlaneTestPlatform(name: string): Promise<DataPlan
       if (answer.status !== 201) throw new Error(`register ${deviceId}: HTTP ${answer.status} ${JSON.stringify(answer.body)}`);
       return answer.body.credential.token;
     },
+    async putRecords(records) {
+      await Promise.all(records.map((record) => producer.put(record)));
+    },
+    async killAndRestartDataPlane() {
+      process.kill(dataPlane.pid, 'SIGKILL');
+      await dataPlane.exited;
+      dataPlane = await startAppProcess(dataPlaneOptions);
+    },
     async connect(clientId, password, options = {}) {
       const client = await mqtt.connectAsync(`mqtt://127.0.0.1:${mqttPort}`, { clientId, username: clientId, password, protocolVersion: 5, reconnectPeriod: 0, ...options });
       clients.push(client);
@@ -111,7 +123,10 @@ export async function startDataPlaneTestPlatform(name: string): Promise<DataPlan
     },
     async stop() {
       for (const client of clients) client.end(true);
+      await dataPlane.stop();
       for (const child of children.reverse()) await child.stop();
+      await producer.close();
+      kinesis.destroy();
       rmSync(dataDir, { recursive: true, force: true });
     }
   };

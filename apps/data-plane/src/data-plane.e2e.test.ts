@@ -172,6 +172,31 @@ describe('data plane end to end', () => {
     expect(await published).toMatchObject({ kind: 'opened', alert: { ruleId: 'too-hot', deviceId: 'oven-1', severity: 'critical' } });
   });
 
+  it('loses no point and stores none twice when the consumer is killed with SIGKILL mid-stream', async () => {
+    await platform.registerDevice('meter-k');
+    const base = Date.now();
+    const records = Array.from({ length: 20_000 }, (_, index) => ({
+      tenantId: platform.tenantId,
+      deviceId: 'meter-k',
+      messageId: `kill-${index}`,
+      receivedAt: base + index,
+      kind: 'telemetry' as const,
+      topic: 'devices/meter-k/telemetry',
+      payload: Buffer.from(JSON.stringify({ kwh: index }))
+    }));
+    const range = { from: String(base), to: String(base + records.length) };
+    const stored = async () =>
+      (await platform.dataPlane<{ counts: { count: number }[] }>('POST', '/v1/telemetry/counts', platform.appKey, { deviceIds: ['meter-k'], ...range })).body.counts[0]?.count ?? 0;
+    await platform.putRecords(records);
+    // Killed while it works through the 20,000 records: whatever batch was in flight is read again.
+    const before = await eventually(stored, (count) => count > 0, 'the first points', 60_000);
+    await platform.killAndRestartDataPlane();
+    expect(before).toBeLessThan(records.length);
+    expect(await eventually(stored, (count) => count >= records.length, 'every point after the restart', 120_000)).toBe(records.length);
+    const rollups = await platform.dataPlane<TelemetryPage>('GET', `/v1/devices/meter-k/telemetry?from=${range.from}&to=${range.to}&rollup=1h`, platform.appKey);
+    expect(rollups.body.items.reduce((total, bucket) => total + bucket.points, 0)).toBe(records.length);
+  });
+
   it('answers bad requests with the field named, and refuses missing keys and scopes', async () => {
     expect((await platform.dataPlane('GET', '/v1/devices/boiler-1/telemetry', null)).status).toBe(401);
     const registryOnly = await platform.dataPlane<{ code: string }>('GET', '/v1/devices/boiler-1/telemetry', platform.registryKey);
