@@ -32,6 +32,8 @@ const { values } = parseArgs({
     'poll-ms': { type: 'string', default: '1000' },
     'timeout-s': { type: 'string', default: '900' },
     'cpu-prof-dir': { type: 'string' },
+    /** More Node options for the data plane, e.g. `--max-semi-space-size=16`. */
+    'data-plane-node-options': { type: 'string', default: '' },
     'skip-peer': { type: 'boolean', default: false }
   }
 });
@@ -46,6 +48,7 @@ const cpuProfileDir = values['cpu-prof-dir'];
 const TENANT = 'bench';
 /** The data plane's default (TELEMETRY_RETENTION_DAYS 30), which the peer writes with too. */
 const RETENTION_SECONDS = 30 * 24 * 3600;
+const PROGRESS_EVERY_MS = 10_000;
 
 function positiveInteger(name: keyof typeof values): number {
   const value = Number(values[name]);
@@ -65,6 +68,9 @@ interface DataPlaneFigures {
   readonly stored: number;
   readonly devicesOff: number;
   readonly deadLetters: number;
+  /** Shard leases the worker lost and batches it had to retry: a sound run has none. */
+  readonly leaseLosses: number;
+  readonly batchFailures: number;
   readonly exit: string;
   readonly loadAverage: string;
   /** The steady-state span on the monotonic clock, to cut a CPU profile to it. */
@@ -118,6 +124,7 @@ try {
   const engineProcesses = Object.fromEntries(engines.started.map((engine) => [engine.name, engine.pid]));
   console.log(
     `ingest: ${pointCount} points of ${payloadBytes} B from ${deviceCount} devices, ${shardCount} shards, ${cpus().length} cores, ` +
+      `data-plane node options [${values['data-plane-node-options'] as string}], ` +
       `${(totalmem() / 2 ** 30).toFixed(0)} GiB, engines ${engines.started.map((engine) => engine.name).join(', ') || 'given by the environment'}, load average ${loadAverageNow()}`
   );
 
@@ -149,13 +156,20 @@ try {
     // The first reading, right after /readyz answered, is the start of the steady-state span.
     let atReady: { at: number; micros: number; cpu: number; others: Record<string, number>; points: number } | undefined;
     let atReached = { at: spawned, micros: 0, cpu: 0, others: {} as Record<string, number> };
+    let reportedAt = performance.now();
     const outcome = await pollPoints(dataPlane, pointCount, pollMs, timeoutMs, (points) => {
       atReached = { at: performance.now(), micros: Number(process.hrtime.bigint() / 1000n), cpu: processCpuSeconds(dataPlane.pid), others: othersCpu() };
       atReady ??= { ...atReached, points };
+      if (atReached.at - reportedAt >= PROGRESS_EVERY_MS) {
+        reportedAt = atReached.at;
+        console.log(`  ${label}: ${points} points after ${((atReached.at - atReady.at) / 1000).toFixed(0)} s, ${(atReached.cpu - atReady.cpu).toFixed(1)} CPU-s`);
+      }
     });
     if (!outcome.reached) throw new Error(`${label}: ${outcome.points} of ${pointCount} points stored after ${timeoutMs / 1000} s`);
     const loadAverage = loadAverageNow();
     const deadLetters = await dataPlane.metric('plexus_ingest_dead_letters_total');
+    const leaseLosses = await dataPlane.metric('plexus_consumer_lease_losses_total');
+    const batchFailures = await dataPlane.metric('plexus_consumer_batch_failures_total');
     const check = await checkStoredPoints(dataPlane.url, readerKey, { points: pointCount, deviceCount, from, to: Date.now() + 1 });
     const exit = await dataPlane.stop();
     const ready = atReady as { at: number; micros: number; cpu: number; others: Record<string, number>; points: number };
@@ -168,6 +182,8 @@ try {
       stored: check.stored,
       devicesOff: check.devicesOff,
       deadLetters,
+      leaseLosses,
+      batchFailures,
       exit,
       loadAverage,
       window: { fromMicros: ready.micros, toMicros: atReached.micros }
@@ -175,7 +191,8 @@ try {
     console.log(
       `  ${label}: ${outcome.points} points in ${figures.fromStart.seconds.toFixed(1)} s from spawn (${figures.fromReady.seconds.toFixed(1)} s from ready), ` +
         `data plane ${figures.fromStart.cpuSeconds.toFixed(2)} CPU-s (${figures.fromReady.cpuSeconds.toFixed(2)} from ready); ` +
-        `counts: ${check.stored} stored, ${check.devicesOff} devices off, ${deadLetters} dead letters; ${exit}`
+        `counts: ${check.stored} stored, ${check.devicesOff} devices off, ${deadLetters} dead letters; ` +
+        `${leaseLosses} lease losses, ${batchFailures} batch failures; ${exit}`
     );
     return figures;
   };
@@ -186,10 +203,11 @@ try {
     profileDir = cpuProfileDir;
     mkdirSync(profileDir, { recursive: true });
   }
-  const profileOptions = profileDir === undefined ? '' : `--cpu-prof --cpu-prof-dir=${profileDir}`;
+  const nodeOptions = values['data-plane-node-options'] as string;
+  const profileOptions = profileDir === undefined ? nodeOptions : `${nodeOptions} --cpu-prof --cpu-prof-dir=${profileDir}`.trim();
   runs.push(await measureDataPlane('embedded', { DATA_DIR: join(scratch, 'data-plane') }, profileOptions));
   const aerospikeHosts = process.env['AEROSPIKE_HOSTS'];
-  if (aerospikeHosts !== undefined && aerospikeHosts !== '') runs.push(await measureDataPlane('aerospike', { AEROSPIKE_HOSTS: aerospikeHosts }, ''));
+  if (aerospikeHosts !== undefined && aerospikeHosts !== '') runs.push(await measureDataPlane('aerospike', { AEROSPIKE_HOSTS: aerospikeHosts }, nodeOptions));
   kinesis.destroy();
 
   // Stopped before the peer runs, so the peer has the cores to itself.
@@ -216,6 +234,7 @@ try {
   row('kinesalite CPU-s (from ready)', cells((run) => (run.othersCpuSeconds['kinesalite'] ?? 0).toFixed(2), '-'));
   row('control-plane CPU-s (from ready)', cells((run) => (run.othersCpuSeconds['control-plane'] ?? 0).toFixed(2), '-'));
   row('stored (counts API) / devices off / dead letters', cells((run) => `${run.stored} / ${run.devicesOff} / ${run.deadLetters}`, '-'));
+  row('lease losses / batch failures', cells((run) => `${run.leaseLosses} / ${run.batchFailures}`, '-'));
   row('load average at the end', cells((run) => run.loadAverage, peer?.loadAverage ?? ''));
   for (const run of runs) console.log(`  other CPU-s during the ${run.label} run (from ready): ${JSON.stringify(roundAll(run.othersCpuSeconds))}`);
   console.log(
