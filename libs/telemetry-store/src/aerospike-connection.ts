@@ -2,6 +2,7 @@ import Aerospike from 'aerospike';
 import type { Client, Key } from 'aerospike';
 
 export const DEFAULT_AEROSPIKE_NAMESPACE = 'plexus';
+const COMMAND_TIMEOUT_MS = 10_000;
 
 export interface AerospikeStoreOptions {
   /** Seed nodes as `host:port[,host:port]`, the form of AEROSPIKE_HOSTS. */
@@ -12,9 +13,13 @@ export interface AerospikeStoreOptions {
 
 /** Each store owns its client, so closing one store never cuts off another. */
 export function connectAerospike(options: AerospikeStoreOptions): Promise<Client> {
+  // The client's default of 1 s per command fails writes whenever a busy host stalls the server
+  // briefly; the caller (a stream consumer) would rather wait than redo the whole batch.
+  const patient = { totalTimeout: COMMAND_TIMEOUT_MS };
   return Aerospike.connect({
     hosts: options.hosts,
     log: { level: Aerospike.log.OFF },
+    policies: { read: patient, write: patient, operate: patient, batch: patient, batchParentWrite: patient, remove: patient },
     // A batch of writes fans out to one command per record; the default cap of 100 sockets per
     // node turns a large batch into ERR_NO_MORE_CONNECTIONS instead of a short queue.
     maxConnsPerNode: 300
@@ -46,13 +51,4 @@ export const aerospikeStatus = {
  */
 export function ttlUntil(expiresAt: number, now: number): number {
   return Math.max(1, Math.ceil((expiresAt - now) / 1000));
-}
-
-/** Runs `task` on every item with at most `limit` in flight, so one large batch cannot open a socket per record. */
-export async function forEachConcurrently<T>(items: readonly T[], limit: number, task: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length) await task(items[next++] as T);
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
 }

@@ -4,7 +4,6 @@ import {
   aerospikeStatus,
   connectAerospike,
   DEFAULT_AEROSPIKE_NAMESPACE,
-  forEachConcurrently,
   hasStatus,
   recordKey,
   ttlUntil
@@ -23,7 +22,19 @@ import {
   storedPointValue
 } from './aerospike-point-layout.ts';
 import type { StoredPointValue } from './aerospike-point-layout.ts';
-import { addPointsToRollupRecord, ROLLUP_BIN, ROLLUP_SETS, rollupRecordStart, storedRollupBuckets } from './aerospike-rollup-records.ts';
+import {
+  addPointsToRollupRecord,
+  lostRace,
+  planRollupWrite,
+  ROLLUP_BIN,
+  ROLLUP_CHANGES_BIN,
+  ROLLUP_SETS,
+  rollupRecordStart,
+  rollupRecordState,
+  storedRollupBuckets,
+  unchangedSince
+} from './aerospike-rollup-records.ts';
+import type { RollupRecordState, RollupRecordWrite } from './aerospike-rollup-records.ts';
 import { decodePointCursor, decodeRollupCursor, encodePointCursor, encodeRollupCursor } from './cursor.ts';
 import { checkPageLimit, checkTimeRange } from './query-bounds.ts';
 import { isLaterPoint, ROLLUP_INTERVAL_MS, ROLLUP_INTERVALS, toRollupBucket } from './rollup.ts';
@@ -33,8 +44,10 @@ const POINTS_SET = 'ts_points';
 /** One record per device: a KEY_ORDERED map of the bucket starts it has points in, so queries read only buckets that exist. */
 const DEVICES_SET = 'ts_devices';
 
-/** Devices written at once; each has a few commands in flight (points, index, rollups). */
-const DEVICE_CONCURRENCY = 64;
+/** Records per batched write: a stream batch of 500 points is one round trip per step. */
+const BATCH_WRITE_SIZE = 1_000;
+/** Buckets this process remembers having indexed (about 100 bytes each); forgotten all at once past this. */
+const INDEXED_BUCKETS_REMEMBERED = 500_000;
 /** Records per batch read: large enough to amortise the round trip, small enough to keep one answer in memory. */
 const BATCH_READ_SIZE = 5_000;
 /** Buckets per batch read while paging, where a page usually ends within a few. */
@@ -56,6 +69,30 @@ interface DeviceWrite {
   buckets: Map<number, Map<string, TelemetryPoint>>;
 }
 
+interface BucketWrite {
+  device: DeviceWrite;
+  bucket: number;
+  entries: Map<string, TelemetryPoint>;
+}
+
+interface FollowingNewestWrite {
+  key: Key;
+  newestOfWrite: number;
+  retentionMs: number;
+  operations: Parameters<Client['operate']>[1];
+}
+
+interface RollupUpdate {
+  key: Key;
+  interval: RollupInterval;
+  points: TelemetryPoint[];
+  retentionMs: number;
+}
+
+function indexedBucketKey(device: DeviceWrite, bucket: number): string {
+  return JSON.stringify([device.tenantId, device.deviceId, bucket]);
+}
+
 /**
  * TimeSeriesStore on Aerospike. Raw points: see aerospike-point-layout.ts. A point is inserted
  * with CREATE_ONLY, and the same atomic operate reads which of the written keys were there
@@ -64,6 +101,7 @@ interface DeviceWrite {
 export class AerospikeTimeSeriesStore implements TimeSeriesStore {
   readonly #client: Client;
   readonly #namespace: string;
+  readonly #indexedBuckets = new Set<string>();
 
   private constructor(client: Client, namespace: string) {
     this.#client = client;
@@ -92,101 +130,154 @@ export class AerospikeTimeSeriesStore implements TimeSeriesStore {
       const mapKey = pointMapKey(point.at, point.messageId);
       if (!entries.has(mapKey)) entries.set(mapKey, point);
     }
-    await forEachConcurrently([...devices.values()], DEVICE_CONCURRENCY, (device) => this.#writeDevice(device));
+    const groups = [...devices.values()].flatMap((device) => [...device.buckets].map(([bucket, entries]) => ({ device, bucket, entries })));
+    if (groups.length === 0) return;
+    const [newPoints] = await Promise.all([this.#insertPoints(groups), this.#indexBuckets(groups)]);
+    await this.#addToRollups(newPoints);
   }
 
-  async #writeDevice(device: DeviceWrite): Promise<void> {
-    if (device.buckets.size === 0) return;
-    const newPoints: TelemetryPoint[] = [];
-    const writes = [...device.buckets].map(async ([bucket, entries]) => {
-      newPoints.push(...(await this.#insertPoints(device, bucket, entries)));
+  /** Inserts every bucket's points in batched writes, and answers per device the points that were not stored before. */
+  async #insertPoints(groups: readonly BucketWrite[]): Promise<Map<DeviceWrite, TelemetryPoint[]>> {
+    const results = await this.#writeFollowingNewest(
+      groups.map(({ device, bucket, entries }) => {
+        const items: Record<string, StoredPointValue> = {};
+        for (const [mapKey, point] of entries) items[mapKey] = storedPointValue(point);
+        return {
+          key: this.#pointsKey(device.tenantId, device.deviceId, bucket),
+          newestOfWrite: Math.max(...[...entries.values()].map((point) => point.at)),
+          retentionMs: device.retentionMs,
+          operations: [
+            Aerospike.exp.operations.read(
+              'seen',
+              Aerospike.exp.maps.getByKeyList(Aerospike.exp.binMap(POINTS_BIN), Aerospike.exp.list([...entries.keys()]), Aerospike.maps.returnType.KEY),
+              Aerospike.exp.expReadFlags.EVAL_NO_FAIL
+            ),
+            Aerospike.maps.putItems(POINTS_BIN, items, INSERT_NEW_POINTS)
+          ]
+        };
+      })
+    );
+    const newPoints = new Map<DeviceWrite, TelemetryPoint[]>();
+    groups.forEach(({ device, entries }, index) => {
+      const seen = new Set(((results[index] as Record<string, unknown>).seen as string[] | null) ?? []);
+      const added = [...entries].filter(([mapKey]) => !seen.has(mapKey)).map(([, point]) => point);
+      if (added.length > 0) newPoints.set(device, [...(newPoints.get(device) ?? []), ...added]);
     });
-    await Promise.all([...writes, this.#indexBuckets(device)]);
-    if (newPoints.length > 0) await this.#addToRollups(device, newPoints);
-  }
-
-  /** Inserts the bucket's points and answers those that were not stored before. */
-  async #insertPoints(device: DeviceWrite, bucket: number, entries: Map<string, TelemetryPoint>): Promise<TelemetryPoint[]> {
-    const mapKeys = [...entries.keys()];
-    const items: Record<string, StoredPointValue> = {};
-    for (const [mapKey, point] of entries) items[mapKey] = storedPointValue(point);
-    const key = this.#pointsKey(device.tenantId, device.deviceId, bucket);
-    const before = await this.#writeFollowingNewest(key, Math.max(...[...entries.values()].map((point) => point.at)), device.retentionMs, [
-      Aerospike.exp.operations.read(
-        'seen',
-        Aerospike.exp.maps.getByKeyList(Aerospike.exp.binMap(POINTS_BIN), Aerospike.exp.list(mapKeys), Aerospike.maps.returnType.KEY),
-        Aerospike.exp.expReadFlags.EVAL_NO_FAIL
-      ),
-      Aerospike.maps.putItems(POINTS_BIN, items, INSERT_NEW_POINTS)
-    ]);
-    const seen = new Set((before.seen as string[] | null) ?? []);
-    return mapKeys.filter((mapKey) => !seen.has(mapKey)).map((mapKey) => entries.get(mapKey) as TelemetryPoint);
-  }
-
-  /** Records which buckets the device has, and forgets those whose every point is past retention. */
-  async #indexBuckets(device: DeviceWrite): Promise<void> {
-    const buckets = Object.fromEntries([...device.buckets.keys()].map((bucket) => [bucketMapKey(bucket), 1]));
-    const newest = Math.max(...[...device.buckets.values()].flatMap((entries) => [...entries.values()].map((point) => point.at)));
-    const firstLiveBucket = pointBucketStart(Date.now() - device.retentionMs);
-    await this.#writeFollowingNewest(this.#deviceKey(device.tenantId, device.deviceId), newest, device.retentionMs, [
-      Aerospike.maps.removeByKeyRange(POINTS_BIN, null, bucketMapKey(firstLiveBucket), Aerospike.maps.returnType.NONE),
-      Aerospike.maps.putItems(POINTS_BIN, buckets, KEY_ORDERED)
-    ]);
+    return newPoints;
   }
 
   /**
-   * Runs `operations` on a record that must live until `retentionMs` after its newest point. The
-   * TTL goes in the operate metadata, computed from the newest point of this write, and the same
-   * atomic operate keeps the record's newest `at` in NEWEST_BIN. A write of only older points
-   * (a late or replayed one) would have shortened the TTL, so it is put back from the stored newest
-   * `at`, unless a newer write has set it meanwhile (the filter).
+   * Records which buckets each device has, and forgets those whose every point is past retention.
+   * The index lives as long as its newest bucket can, so a bucket this process has indexed once
+   * needs no second write: most batches skip the index altogether.
    */
-  async #writeFollowingNewest(
-    key: Key,
-    newestOfWrite: number,
-    retentionMs: number,
-    operations: Parameters<Client['operate']>[1]
-  ): Promise<Record<string, unknown>> {
-    const exp = Aerospike.exp;
-    const storedNewest = exp.cond(exp.binExists(NEWEST_BIN), exp.binInt(NEWEST_BIN), exp.int(newestOfWrite));
-    const record = await this.#client.operate(
-      key,
-      [
-        exp.operations.read('newestBefore', exp.binInt(NEWEST_BIN), exp.expReadFlags.EVAL_NO_FAIL),
-        ...operations,
-        exp.operations.write(NEWEST_BIN, exp.max(storedNewest, exp.int(newestOfWrite)), exp.expWriteFlags.DEFAULT)
-      ],
-      { ttl: ttlUntil(newestOfWrite + retentionMs, Date.now()) }
-    );
-    const bins = record.bins as Record<string, unknown>;
-    const newestBefore = bins.newestBefore as number | null;
-    if (typeof newestBefore === 'number' && newestBefore > newestOfWrite) {
-      const unchangedSince = new Aerospike.OperatePolicy({ filterExpression: exp.eq(exp.binInt(NEWEST_BIN), exp.int(newestBefore)) });
-      try {
-        await this.#client.operate(key, [Aerospike.operations.touch(ttlUntil(newestBefore + retentionMs, Date.now()))], null, unchangedSince);
-      } catch (error) {
-        if (!hasStatus(error, aerospikeStatus.filteredOut)) throw error;
-      }
+  async #indexBuckets(groups: readonly BucketWrite[]): Promise<void> {
+    const unindexed = new Map<DeviceWrite, number[]>();
+    for (const { device, bucket } of groups) {
+      if (this.#indexedBuckets.has(indexedBucketKey(device, bucket))) continue;
+      unindexed.set(device, [...(unindexed.get(device) ?? []), bucket]);
     }
+    if (unindexed.size === 0) return;
+    const devices = [...unindexed];
+    await this.#writeFollowingNewest(
+      devices.map(([device, buckets]) => ({
+        key: this.#deviceKey(device.tenantId, device.deviceId),
+        newestOfWrite: Math.max(...buckets) + POINT_BUCKET_MS - 1,
+        retentionMs: device.retentionMs,
+        operations: [
+          Aerospike.maps.removeByKeyRange(POINTS_BIN, null, bucketMapKey(pointBucketStart(Date.now() - device.retentionMs)), Aerospike.maps.returnType.NONE),
+          Aerospike.maps.putItems(POINTS_BIN, Object.fromEntries(buckets.map((bucket) => [bucketMapKey(bucket), 1])), KEY_ORDERED)
+        ]
+      }))
+    );
+    if (this.#indexedBuckets.size > INDEXED_BUCKETS_REMEMBERED) this.#indexedBuckets.clear();
+    for (const [device, buckets] of devices) for (const bucket of buckets) this.#indexedBuckets.add(indexedBucketKey(device, bucket));
+  }
+
+  /**
+   * Runs each write's operations in batched writes, on records that must live until `retentionMs`
+   * after their newest point. The TTL goes in each record's write policy, computed from the newest
+   * point of this write, and the same atomic operations keep the record's newest `at` in
+   * NEWEST_BIN. A write of only older points (a late or replayed one) would have shortened the
+   * TTL, so it is put back from the stored newest `at`, unless a newer write has set it meanwhile
+   * (the filter). Answers each record's bins, in order.
+   */
+  async #writeFollowingNewest(writes: readonly FollowingNewestWrite[]): Promise<Record<string, unknown>[]> {
+    const exp = Aerospike.exp;
+    const bins: Record<string, unknown>[] = [];
+    for (let index = 0; index < writes.length; index += BATCH_WRITE_SIZE) {
+      const chunk = writes.slice(index, index + BATCH_WRITE_SIZE);
+      const results = await this.#client.batchWrite(
+        chunk.map(({ key, newestOfWrite, retentionMs, operations }) => {
+          const storedNewest = exp.cond(exp.binExists(NEWEST_BIN), exp.binInt(NEWEST_BIN), exp.int(newestOfWrite));
+          return {
+            type: Aerospike.batchType.BATCH_WRITE,
+            key,
+            ops: [
+              exp.operations.read('newestBefore', exp.binInt(NEWEST_BIN), exp.expReadFlags.EVAL_NO_FAIL),
+              ...operations,
+              exp.operations.write(NEWEST_BIN, exp.max(storedNewest, exp.int(newestOfWrite)), exp.expWriteFlags.DEFAULT)
+            ],
+            policy: { ttl: ttlUntil(newestOfWrite + retentionMs, Date.now()) }
+          };
+        })
+      );
+      for (const result of results) bins.push(writtenBins(result));
+    }
+    await Promise.all(
+      writes.map(async ({ key, newestOfWrite, retentionMs }, index) => {
+        const newestBefore = (bins[index] as Record<string, unknown>).newestBefore;
+        if (typeof newestBefore !== 'number' || newestBefore <= newestOfWrite) return;
+        const unchanged = new Aerospike.OperatePolicy({ filterExpression: exp.eq(exp.binInt(NEWEST_BIN), exp.int(newestBefore)) });
+        try {
+          await this.#client.operate(key, [Aerospike.operations.touch(ttlUntil(newestBefore + retentionMs, Date.now()))], null, unchanged);
+        } catch (error) {
+          if (!hasStatus(error, aerospikeStatus.filteredOut)) throw error;
+        }
+      })
+    );
     return bins;
   }
 
-  async #addToRollups(device: DeviceWrite, newPoints: readonly TelemetryPoint[]): Promise<void> {
-    const updates: Promise<void>[] = [];
-    for (const interval of ROLLUP_INTERVALS) {
-      const byRecord = new Map<number, TelemetryPoint[]>();
-      for (const point of newPoints) {
-        const start = rollupRecordStart(point.at, interval);
-        const group = byRecord.get(start);
-        if (group) group.push(point);
-        else byRecord.set(start, [point]);
-      }
-      for (const [start, group] of byRecord) {
-        const key = this.#rollupKey(interval, device.tenantId, device.deviceId, start);
-        updates.push(addPointsToRollupRecord(this.#client, key, interval, group, device.retentionMs));
+  /** One batch read of the rollup records the new points fall in, one batched write of what changed; a record another writer changed meanwhile is redone on its own. */
+  async #addToRollups(newPoints: Map<DeviceWrite, TelemetryPoint[]>): Promise<void> {
+    const updates: RollupUpdate[] = [];
+    for (const [device, points] of newPoints) {
+      for (const interval of ROLLUP_INTERVALS) {
+        const byRecord = new Map<number, TelemetryPoint[]>();
+        for (const point of points) {
+          const start = rollupRecordStart(point.at, interval);
+          const group = byRecord.get(start);
+          if (group) group.push(point);
+          else byRecord.set(start, [point]);
+        }
+        for (const [start, group] of byRecord) {
+          updates.push({ key: this.#rollupKey(interval, device.tenantId, device.deviceId, start), interval, points: group, retentionMs: device.retentionMs });
+        }
       }
     }
-    await Promise.all(updates);
+    const retries: Promise<void>[] = [];
+    for (let index = 0; index < updates.length; index += BATCH_WRITE_SIZE) {
+      const chunk = updates.slice(index, index + BATCH_WRITE_SIZE);
+      const read = await this.#client.batchRead(chunk.map(({ key }) => ({ key, bins: [ROLLUP_BIN, ROLLUP_CHANGES_BIN] })));
+      const states = read.map((result) => rollupRecordState(foundBins(result)));
+      const plans = chunk.map((update, position) => planRollupWrite(states[position] as RollupRecordState, update.interval, update.points, update.retentionMs));
+      const written = await this.#client.batchWrite(
+        chunk.map(({ key }, position) => ({
+          type: Aerospike.batchType.BATCH_WRITE,
+          key,
+          ops: (plans[position] as RollupRecordWrite).operations,
+          policy: { ttl: (plans[position] as RollupRecordWrite).ttl, ...unchangedSince(states[position] as RollupRecordState) }
+        }))
+      );
+      written.forEach((result, position) => {
+        if (result.status === Aerospike.status.OK) return;
+        if (!lostRace(result.status as number)) writtenBins(result);
+        const { key, interval, points, retentionMs } = chunk[position] as RollupUpdate;
+        retries.push(addPointsToRollupRecord(this.#client, key, interval, points, retentionMs));
+      });
+    }
+    await Promise.all(retries);
   }
 
   async queryPoints(tenantId: string, deviceId: string, range: TimeRange, page: PageRequest): Promise<Page<TelemetryPoint>> {
@@ -345,6 +436,14 @@ function pointRangeRead(bucket: number, from: number, to: number, returnType: nu
   const begin = pointMapKeyFloor(bucket, Math.max(from, bucket));
   const end = to < bucket + POINT_BUCKET_MS ? pointMapKeyFloor(bucket, to) : null;
   return Aerospike.maps.getByKeyRange(POINTS_BIN, begin, end, returnType);
+}
+
+/** The bins a batched write answered; any failure but a lost race is the caller's to see. */
+function writtenBins(result: BatchResult): Record<string, unknown> {
+  if (result.status !== Aerospike.status.OK) {
+    throw new Aerospike.AerospikeError(`batched write of ${String(result.record.key.key)} failed with status ${String(result.status)}`);
+  }
+  return (result.record.bins as Record<string, unknown> | undefined) ?? {};
 }
 
 function foundBins(result: BatchResult): Record<string, unknown> | undefined {
