@@ -12,15 +12,21 @@ const OFFSET_DIGITS = 6;
 
 /** The bin holding the map of points; the device index uses the same name for its map of buckets. */
 export const POINTS_BIN = 'p';
-/** Epoch ms of the newest point a record holds: its TTL follows that point. */
-export const NEWEST_BIN = 'n';
+/**
+ * Epoch ms of the newest point a record holds, as the one key (bucketMapKey form) of a
+ * KEY_ORDERED map: put the write's newest, keep the greatest. Plain map operations where `max`
+ * would take an expression, which costs the client several times more to send. The record's
+ * TTL follows that point.
+ */
+export const NEWEST_BIN = 'newest';
 
 /** What a map entry holds; `at` and `messageId` are in its key. */
 export type StoredPointValue = [payload: Buffer, stream: string | null, fields: Record<string, number>];
 
 /**
- * Bucket starts as map keys (the device index, rollup records): zero-padded so string order is
- * time order for any epoch ms from 1970 on, since the client's typings take only string map keys.
+ * Epoch ms as map keys (bucket starts in the device index and rollup records, NEWEST_BIN):
+ * zero-padded so string order is time order from 1970 on, since the client's typings take only
+ * string map keys.
  */
 export function bucketMapKey(start: number): string {
   return String(start).padStart(15, '0');

@@ -198,39 +198,39 @@ export class AerospikeTimeSeriesStore implements TimeSeriesStore {
    * Runs each write's operations in batched writes, on records that must live until `retentionMs`
    * after their newest point. The TTL goes in each record's write policy, computed from the newest
    * point of this write, and the same atomic operations keep the record's newest `at` in
-   * NEWEST_BIN. A write of only older points (a late or replayed one) would have shortened the
-   * TTL, so it is put back from the stored newest `at`, unless a newer write has set it meanwhile
-   * (the filter). Answers each record's bins, in order.
+   * NEWEST_BIN and answer it. When that is newer than this write's (a late or replayed write, which
+   * just shortened the TTL), the TTL is put back from it, unless a newer write has moved it
+   * meanwhile (the filter). Answers each record's bins, in order.
    */
   async #writeFollowingNewest(writes: readonly FollowingNewestWrite[]): Promise<Record<string, unknown>[]> {
-    const exp = Aerospike.exp;
+    const maps = Aerospike.maps;
     const bins: Record<string, unknown>[] = [];
     for (let index = 0; index < writes.length; index += BATCH_WRITE_SIZE) {
       const chunk = writes.slice(index, index + BATCH_WRITE_SIZE);
       const results = await this.#client.batchWrite(
-        chunk.map(({ key, newestOfWrite, retentionMs, operations }) => {
-          const storedNewest = exp.cond(exp.binExists(NEWEST_BIN), exp.binInt(NEWEST_BIN), exp.int(newestOfWrite));
-          return {
-            type: Aerospike.batchType.BATCH_WRITE,
-            key,
-            ops: [
-              exp.operations.read('newestBefore', exp.binInt(NEWEST_BIN), exp.expReadFlags.EVAL_NO_FAIL),
-              ...operations,
-              exp.operations.write(NEWEST_BIN, exp.max(storedNewest, exp.int(newestOfWrite)), exp.expWriteFlags.DEFAULT)
-            ],
-            policy: { ttl: ttlUntil(newestOfWrite + retentionMs, Date.now()) }
-          };
-        })
+        chunk.map(({ key, newestOfWrite, retentionMs, operations }) => ({
+          type: Aerospike.batchType.BATCH_WRITE,
+          key,
+          ops: [
+            ...operations,
+            maps.put(NEWEST_BIN, bucketMapKey(newestOfWrite), 1, KEY_ORDERED),
+            maps.removeByIndexRange(NEWEST_BIN, -1, 1, maps.returnType.INVERTED),
+            maps.getByIndex(NEWEST_BIN, -1, maps.returnType.KEY)
+          ],
+          policy: { ttl: ttlUntil(newestOfWrite + retentionMs, Date.now()) }
+        }))
       );
       for (const result of results) bins.push(writtenBins(result));
     }
     await Promise.all(
       writes.map(async ({ key, newestOfWrite, retentionMs }, index) => {
-        const newestBefore = (bins[index] as Record<string, unknown>).newestBefore;
-        if (typeof newestBefore !== 'number' || newestBefore <= newestOfWrite) return;
-        const unchanged = new Aerospike.OperatePolicy({ filterExpression: exp.eq(exp.binInt(NEWEST_BIN), exp.int(newestBefore)) });
+        const newest = Number((bins[index] as Record<string, unknown>)[NEWEST_BIN]);
+        if (!(newest > newestOfWrite)) return;
+        const exp = Aerospike.exp;
+        const storedNewest = exp.maps.getByIndex(exp.binMap(NEWEST_BIN), exp.int(-1), exp.type.STR, maps.returnType.KEY);
+        const unchanged = new Aerospike.OperatePolicy({ filterExpression: exp.eq(storedNewest, exp.str(bucketMapKey(newest))) });
         try {
-          await this.#client.operate(key, [Aerospike.operations.touch(ttlUntil(newestBefore + retentionMs, Date.now()))], null, unchanged);
+          await this.#client.operate(key, [Aerospike.operations.touch(ttlUntil(newest + retentionMs, Date.now()))], null, unchanged);
         } catch (error) {
           if (!hasStatus(error, aerospikeStatus.filteredOut)) throw error;
         }
