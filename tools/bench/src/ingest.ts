@@ -34,6 +34,8 @@ const { values } = parseArgs({
     'cpu-prof-dir': { type: 'string' },
     /** More Node options for the data plane, e.g. `--max-semi-space-size=16`. */
     'data-plane-node-options': { type: 'string', default: '' },
+    /** The Aerospike server's process, when it runs on this machine, for its CPU-seconds. */
+    'aerospike-pid': { type: 'string' },
     'skip-peer': { type: 'boolean', default: false }
   }
 });
@@ -89,6 +91,19 @@ function newestProfile(directory: string): string | undefined {
     .map((file) => join(directory, file))
     .sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs)[0];
 }
+
+/** A server the bench did not start may restart under it; its CPU is then unknown, not a failure. */
+function cpuSecondsOrNaN(pid: number): number {
+  try {
+    return processCpuSeconds(pid);
+  } catch {
+    return Number.NaN;
+  }
+}
+
+// Read here and kept from the children: the embedded run must not inherit it.
+const aerospikeHosts = process.env['AEROSPIKE_HOSTS'];
+delete process.env['AEROSPIKE_HOSTS'];
 
 const children: { stop(): Promise<unknown> }[] = [];
 let engines: EphemeralEngines | undefined;
@@ -152,7 +167,8 @@ try {
     });
     children.push(dataPlane);
     const others: Record<string, number> = { ...engineProcesses, 'control-plane': controlPlane.pid };
-    const othersCpu = (): Record<string, number> => Object.fromEntries(Object.entries(others).map(([name, pid]) => [name, processCpuSeconds(pid)]));
+    if (label === 'aerospike' && values['aerospike-pid'] !== undefined) others['aerospike'] = positiveInteger('aerospike-pid');
+    const othersCpu = (): Record<string, number> => Object.fromEntries(Object.entries(others).map(([name, pid]) => [name, cpuSecondsOrNaN(pid)]));
     // The first reading, right after /readyz answered, is the start of the steady-state span.
     let atReady: { at: number; micros: number; cpu: number; others: Record<string, number>; points: number } | undefined;
     let atReached = { at: spawned, micros: 0, cpu: 0, others: {} as Record<string, number> };
@@ -206,7 +222,6 @@ try {
   const nodeOptions = values['data-plane-node-options'] as string;
   const profileOptions = profileDir === undefined ? nodeOptions : `${nodeOptions} --cpu-prof --cpu-prof-dir=${profileDir}`.trim();
   runs.push(await measureDataPlane('embedded', { DATA_DIR: join(scratch, 'data-plane') }, profileOptions));
-  const aerospikeHosts = process.env['AEROSPIKE_HOSTS'];
   if (aerospikeHosts !== undefined && aerospikeHosts !== '') runs.push(await measureDataPlane('aerospike', { AEROSPIKE_HOSTS: aerospikeHosts }, nodeOptions));
   kinesis.destroy();
 
