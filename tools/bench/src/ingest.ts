@@ -214,13 +214,9 @@ try {
   };
 
   const runs: DataPlaneFigures[] = [];
-  let profileDir: string | undefined;
-  if (cpuProfileDir !== undefined) {
-    profileDir = cpuProfileDir;
-    mkdirSync(profileDir, { recursive: true });
-  }
+  if (cpuProfileDir !== undefined) mkdirSync(cpuProfileDir, { recursive: true });
   const nodeOptions = values['data-plane-node-options'] as string;
-  const profileOptions = profileDir === undefined ? nodeOptions : `${nodeOptions} --cpu-prof --cpu-prof-dir=${profileDir}`.trim();
+  const profileOptions = cpuProfileDir === undefined ? nodeOptions : `${nodeOptions} --cpu-prof --cpu-prof-dir=${cpuProfileDir}`.trim();
   runs.push(await measureDataPlane('embedded', { DATA_DIR: join(scratch, 'data-plane') }, profileOptions));
   if (aerospikeHosts !== undefined && aerospikeHosts !== '') runs.push(await measureDataPlane('aerospike', { AEROSPIKE_HOSTS: aerospikeHosts }, nodeOptions));
   kinesis.destroy();
@@ -268,9 +264,9 @@ try {
       peer: peer === null ? null : { ...peer, pointsPerSecond: Math.round(pointCount / peer.seconds), pointsPerCpuSecond: Math.round(pointCount / peer.cpuSeconds) }
     })
   );
-  if (profileDir !== undefined) {
-    const profile = newestProfile(profileDir);
-    if (profile === undefined) console.log(`  no .cpuprofile was written to ${profileDir}`);
+  if (cpuProfileDir !== undefined) {
+    const profile = newestProfile(cpuProfileDir);
+    if (profile === undefined) console.log(`  no .cpuprofile was written to ${cpuProfileDir}`);
     else {
       const embedded = runs[0] as DataPlaneFigures;
       printProfileSummary(profile, 'from ready until the count was reached', summarizeCpuProfile(profile, embedded.window));
