@@ -5,6 +5,25 @@ import type { ConsumedRecord, LeasedShard, RecordOrigin, RecordPosition } from '
 import type { ConsumerCounters, ShardProgress } from './consumer-stats.ts';
 import { unpackRecords, type ShardEntry } from './record-unpacking.ts';
 
+/**
+ * What a page of GetRecords should hold at most. Kinesis caps an answer at 10 MiB, but a page of
+ * KPL aggregates (up to 1 MiB each) from an engine without that cap (kinesalite) can hold a
+ * whole shard's backlog, decoded in one synchronous pass while leases go unrenewed. The reader
+ * sizes its Limit by the records it has seen so a page stays near this.
+ */
+export const TARGET_PAGE_BYTES = 4 * 1024 * 1024;
+/** The first page of a shard, before any record was seen: at most 10 MiB even if every record is a full aggregate. */
+const FIRST_PAGE_LIMIT = 10;
+
+/** The next page's Limit: as many records of the last page's average size as fit the target. */
+export function nextPageLimit(records: readonly { Data?: Uint8Array }[], previousLimit: number, maxRecordsPerRead: number): number {
+  if (records.length === 0) return previousLimit;
+  let bytes = 0;
+  for (const record of records) bytes += record.Data?.byteLength ?? 0;
+  const average = Math.max(bytes / records.length, 1);
+  return Math.max(1, Math.min(maxRecordsPerRead, Math.floor(TARGET_PAGE_BYTES / average)));
+}
+
 export interface ReadSettings {
   readonly maxRecordsPerRead: number;
   readonly maxBatchRecords: number;
@@ -67,6 +86,7 @@ export class ShardReader {
     let iterator: string | undefined;
     let skipThrough: RecordPosition | null = null;
     let failures = 0;
+    let limit = Math.min(FIRST_PAGE_LIMIT, settings.maxRecordsPerRead);
     while (!this.#halt.aborted) {
       let page: GetRecordsCommandOutput;
       try {
@@ -74,7 +94,7 @@ export class ShardReader {
           iterator = await this.#iteratorFromCheckpoint();
           skipThrough = this.#partOfAggregateWritten();
         }
-        page = await this.#options.client.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: settings.maxRecordsPerRead }), { abortSignal: this.#halt });
+        page = await this.#options.client.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: limit }), { abortSignal: this.#halt });
       } catch (error) {
         if (this.#halt.aborted) break;
         this.#options.counters.readFailures++;
@@ -102,7 +122,8 @@ export class ShardReader {
         return 'ended';
       }
       iterator = page.NextShardIterator;
-      const caughtUp = kinesisRecords.length < settings.maxRecordsPerRead && progress.millisBehindLatest === 0;
+      const caughtUp = kinesisRecords.length < limit && progress.millisBehindLatest === 0;
+      limit = nextPageLimit(kinesisRecords, limit, settings.maxRecordsPerRead);
       if (caughtUp) await this.#pause(settings.idlePollMs);
     }
     return this.#outcome();
