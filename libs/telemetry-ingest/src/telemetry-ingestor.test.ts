@@ -93,7 +93,7 @@ describe('TelemetryIngestor', () => {
       record('plain-1', '{}', { kind: 'usage', deviceId: 'gateway-node' })
     ]);
     const latest = await stores.timeSeries.latest('acme', 'thermo-1');
-    expect(latest?.fields).toEqual({ celsius: 21.5, 'battery.volts': 3.1 });
+    expect(latest).toMatchObject({ stream: null, fields: { celsius: 21.5, 'battery.volts': 3.1 } });
     const opaque = await stores.timeSeries.latest('acme', 'plain-1');
     expect(opaque).toMatchObject({ stream: 'raw', fields: {} });
     expect(Buffer.from(opaque?.payload ?? []).toString('hex')).toBe('dead');

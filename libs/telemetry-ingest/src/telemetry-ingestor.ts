@@ -38,6 +38,15 @@ const validShadowUpdate = Compile(ShadowUpdateSchema);
 const validShadowGet = Compile(ShadowGetSchema);
 const decoder = new TextDecoder('utf-8', { fatal: true });
 
+/**
+ * The telemetry stream a record's topic names. Nearly every record comes on the device's main
+ * topic, which names none; that one is told by comparing strings, without parsing the topic.
+ */
+function streamOf(record: StreamRecord): string | null {
+  if (record.topic === undefined || record.topic === deviceTopics.telemetry(record.deviceId)) return null;
+  return parseDeviceTopic(record.topic)?.stream ?? null;
+}
+
 function parseJson(payload: Uint8Array): { ok: true; value: unknown } | { ok: false } {
   try {
     return { ok: true, value: JSON.parse(decoder.decode(payload)) };
@@ -123,7 +132,7 @@ export class TelemetryIngestor {
       deviceId: record.deviceId,
       messageId: record.messageId,
       at: record.receivedAt,
-      stream: (record.topic === undefined ? null : parseDeviceTopic(record.topic)?.stream) ?? null,
+      stream: streamOf(record),
       payload: record.payload,
       fields: flattenNumericFields(record.payload)
     };
