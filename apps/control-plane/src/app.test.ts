@@ -186,6 +186,12 @@ describe('lookups for the data plane', () => {
     expect(writerPrincipal.scopes).toContain('registry:write');
     expect((await cp.app.inject({ method: 'POST', url: '/internal/v1/api-key-principals', payload: { keys: [reader] } })).statusCode).toBe(401);
 
+    const retention = await cp.app.inject({ method: 'PATCH', url: '/v1/tenants/acme', headers: bearer(cp.adminKey), payload: { telemetryRetentionDays: 7 } });
+    expect(retention.json()).toMatchObject({ id: 'acme', telemetryRetentionDays: 7 });
+    expect((await cp.app.inject({ method: 'PATCH', url: '/v1/tenants/acme', headers: bearer(cp.adminKey), payload: { telemetryRetentionDays: 5000 } })).json()).toMatchObject({
+      statusCode: 400,
+      field: 'body/telemetryRetentionDays'
+    });
     const schema = { type: 'object', properties: { celsius: { type: 'number' } }, required: ['celsius'] };
     await cp.app.inject({ method: 'POST', url: '/v1/device-types', headers: bearer(writer), payload: { name: 'thermometer', telemetrySchema: schema } });
     await cp.app.inject({ method: 'POST', url: '/v1/devices', headers: bearer(writer), payload: { id: 'thermo-9', type: 'thermometer' } });
@@ -197,9 +203,9 @@ describe('lookups for the data plane', () => {
     ];
     const profiles = await cp.app.inject({ method: 'POST', url: '/internal/v1/device-profiles', headers: internal, payload: { devices } });
     expect(profiles.json().profiles).toEqual([
-      { tenantId: 'acme', deviceId: 'thermo-9', exists: true, status: 'enabled', deviceType: 'thermometer', telemetrySchema: schema },
-      { tenantId: 'acme', deviceId: 'plain-9', exists: true, status: 'enabled', deviceType: null, telemetrySchema: null },
-      { tenantId: 'acme', deviceId: 'ghost-9', exists: false, status: null, deviceType: null, telemetrySchema: null }
+      { tenantId: 'acme', deviceId: 'thermo-9', exists: true, status: 'enabled', deviceType: 'thermometer', telemetryRetentionDays: 7, telemetrySchema: schema },
+      { tenantId: 'acme', deviceId: 'plain-9', exists: true, status: 'enabled', deviceType: null, telemetryRetentionDays: 7, telemetrySchema: null },
+      { tenantId: 'acme', deviceId: 'ghost-9', exists: false, status: null, deviceType: null, telemetryRetentionDays: null, telemetrySchema: null }
     ]);
     expect((await cp.app.inject({ method: 'POST', url: '/internal/v1/device-profiles', headers: internal, payload: { devices: [] } })).json()).toMatchObject({
       statusCode: 400,

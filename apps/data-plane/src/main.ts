@@ -40,14 +40,13 @@ async function main(): Promise<void> {
   const ruleChanges = new Redis(config.REDIS_URL, { maxRetriesPerRequest: null });
   // Assigned below: the rules read the consumer's shard leases, and the consumer feeds the rules.
   let rules: RulesRuntime | null = null;
-  const retentionSeconds = config.TELEMETRY_RETENTION_DAYS * 24 * 3600;
   const ingestor = new TelemetryIngestor({
     timeSeries: stores.timeSeries,
     shadows,
     deadLetters,
     devices: lookups,
     maxPayloadBytes: config.TELEMETRY_MAX_PAYLOAD_BYTES,
-    retentionSeconds: () => retentionSeconds,
+    defaultRetentionSeconds: config.TELEMETRY_RETENTION_DAYS * 24 * 3600,
     onPointsStored: async (points) => rules?.onPointsStored(points)
   });
   const consumer = config.STREAM_CONSUMER

@@ -39,6 +39,8 @@ export const DeviceProfile = Type.Object({
   exists: Type.Boolean(),
   status: Type.Union([DeviceStatus, Type.Null()]),
   deviceType: Type.Union([Type.String(), Type.Null()]),
+  /** The tenant's telemetry retention, null for the data plane's default. */
+  telemetryRetentionDays: Type.Union([Type.Integer(), Type.Null()]),
   /** The device type's telemetry JSON Schema, when it has one. */
   telemetrySchema: Type.Union([Type.Record(Type.String(), Type.Unknown()), Type.Null()])
 });

@@ -23,7 +23,7 @@ beforeAll(async () => {
       const answer =
         request.url === '/internal/v1/api-key-principals'
           ? { principals: body.keys.map((key: string) => (key.startsWith('good') ? { keyId: key, tenantId: 'acme', scopes: ['telemetry:read'], tenantSuspended: false } : null)) }
-          : { profiles: body.devices.map((device: { tenantId: string; deviceId: string }) => ({ ...device, exists: device.deviceId !== 'ghost', status: 'enabled', deviceType: null, telemetrySchema: null })) };
+          : { profiles: body.devices.map((device: { tenantId: string; deviceId: string }) => ({ ...device, exists: device.deviceId !== 'ghost', status: 'enabled', deviceType: null, telemetryRetentionDays: null, telemetrySchema: null })) };
       response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(answer));
     });
   });

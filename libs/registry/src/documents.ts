@@ -12,6 +12,8 @@ export interface TenantDocument {
   status: TenantStatus;
   createdAt: Date;
   suspendedAt: Date | null;
+  /** Absent or null: the data plane's default. */
+  telemetryRetentionDays?: number | null;
 }
 
 export interface ApiKeyDocument {

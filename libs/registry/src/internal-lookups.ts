@@ -16,6 +16,15 @@ export async function apiKeyPrincipals(ctx: RegistryContext, keys: readonly stri
  */
 export async function deviceProfiles(ctx: RegistryContext, devices: readonly DeviceReference[]): Promise<DeviceProfile[]> {
   const schemas = new Map<string, Promise<Record<string, unknown> | null>>();
+  const retentions = new Map<string, Promise<number | null>>();
+  const retentionOf = (tenantId: string) => {
+    let retention = retentions.get(tenantId);
+    if (!retention) {
+      retention = ctx.collections.tenants.findOne({ _id: tenantId }, { projection: { telemetryRetentionDays: 1 } }).then((doc) => doc?.telemetryRetentionDays ?? null);
+      retentions.set(tenantId, retention);
+    }
+    return retention;
+  };
   const schemaOf = (tenantId: string, type: string) => {
     const key = tenantKey(tenantId, type);
     let schema = schemas.get(key);
@@ -28,9 +37,17 @@ export async function deviceProfiles(ctx: RegistryContext, devices: readonly Dev
   return Promise.all(
     devices.map(async ({ tenantId, deviceId }): Promise<DeviceProfile> => {
       const doc = await ctx.collections.devices.findOne({ _id: tenantKey(tenantId, deviceId) }, { projection: { status: 1, type: 1 } });
-      if (!doc) return { tenantId, deviceId, exists: false, status: null, deviceType: null, telemetrySchema: null };
+      if (!doc) return { tenantId, deviceId, exists: false, status: null, deviceType: null, telemetryRetentionDays: null, telemetrySchema: null };
       const deviceType = doc.type ?? null;
-      return { tenantId, deviceId, exists: true, status: doc.status, deviceType, telemetrySchema: deviceType === null ? null : await schemaOf(tenantId, deviceType) };
+      return {
+        tenantId,
+        deviceId,
+        exists: true,
+        status: doc.status,
+        deviceType,
+        telemetryRetentionDays: await retentionOf(tenantId),
+        telemetrySchema: deviceType === null ? null : await schemaOf(tenantId, deviceType)
+      };
     })
   );
 }

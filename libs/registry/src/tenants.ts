@@ -1,4 +1,4 @@
-import type { CreateTenantBody, Tenant } from '@plexus/contracts';
+import type { CreateTenantBody, PatchTenantBody, Tenant } from '@plexus/contracts';
 import { isDuplicateKeyError, type RegistryContext } from './context.ts';
 import type { TenantDocument } from './documents.ts';
 import { RegistryErrors } from './errors.ts';
@@ -9,12 +9,14 @@ export function toTenant(doc: TenantDocument): Tenant {
     name: doc.name,
     status: doc.status,
     createdAt: doc.createdAt.toISOString(),
-    suspendedAt: doc.suspendedAt?.toISOString() ?? null
+    suspendedAt: doc.suspendedAt?.toISOString() ?? null,
+    telemetryRetentionDays: doc.telemetryRetentionDays ?? null
   };
 }
 
 export async function createTenant(ctx: RegistryContext, body: CreateTenantBody): Promise<Tenant> {
   const doc: TenantDocument = { _id: body.id, name: body.name, status: 'active', createdAt: ctx.now(), suspendedAt: null };
+  if (body.telemetryRetentionDays !== undefined) doc.telemetryRetentionDays = body.telemetryRetentionDays;
   try {
     await ctx.collections.tenants.insertOne(doc);
   } catch (error) {
@@ -46,5 +48,14 @@ export async function setTenantSuspended(ctx: RegistryContext, tenantId: string,
   const result = await ctx.collections.tenants.updateOne({ _id: tenantId }, { $set: update });
   if (result.matchedCount === 0) throw RegistryErrors.tenantNotFound(tenantId);
   if (suspended) await ctx.revocations.publish({ kind: 'tenant', tenantId, reason: 'tenant-suspended' });
+  return getTenant(ctx, tenantId);
+}
+
+export async function patchTenant(ctx: RegistryContext, tenantId: string, body: PatchTenantBody): Promise<Tenant> {
+  const update: Partial<TenantDocument> = {};
+  if (body.name !== undefined) update.name = body.name;
+  if (body.telemetryRetentionDays !== undefined) update.telemetryRetentionDays = body.telemetryRetentionDays;
+  const result = await ctx.collections.tenants.updateOne({ _id: tenantId }, { $set: update });
+  if (result.matchedCount === 0) throw RegistryErrors.tenantNotFound(tenantId);
   return getTenant(ctx, tenantId);
 }

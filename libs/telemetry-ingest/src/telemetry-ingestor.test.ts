@@ -14,15 +14,16 @@ import { TelemetryIngestor } from './telemetry-ingestor.ts';
 const THERMOMETER_SCHEMA = { type: 'object', properties: { celsius: { type: 'number' } }, required: ['celsius'] };
 // The control plane's answers, as ControlPlaneLookups would give them (its routes have their own tests).
 const profiles: Record<string, Omit<DeviceProfile, 'tenantId' | 'deviceId'>> = {
-  'acme/thermo-1': { exists: true, status: 'enabled', deviceType: 'thermometer', telemetrySchema: THERMOMETER_SCHEMA },
-  'acme/plain-1': { exists: true, status: 'enabled', deviceType: null, telemetrySchema: null },
-  'acme/plain-2': { exists: true, status: 'enabled', deviceType: null, telemetrySchema: null }
+  'acme/thermo-1': { exists: true, status: 'enabled', deviceType: 'thermometer', telemetryRetentionDays: null, telemetrySchema: THERMOMETER_SCHEMA },
+  'acme/plain-1': { exists: true, status: 'enabled', deviceType: null, telemetryRetentionDays: null, telemetrySchema: null },
+  'brief/probe-1': { exists: true, status: 'enabled', deviceType: null, telemetryRetentionDays: 1, telemetrySchema: null },
+  'acme/plain-2': { exists: true, status: 'enabled', deviceType: null, telemetryRetentionDays: null, telemetrySchema: null }
 };
 const devices = {
   deviceProfile: async (tenantId: string, deviceId: string): Promise<DeviceProfile> => ({
     tenantId,
     deviceId,
-    ...(profiles[`${tenantId}/${deviceId}`] ?? { exists: false, status: null, deviceType: null, telemetrySchema: null })
+    ...(profiles[`${tenantId}/${deviceId}`] ?? { exists: false, status: null, deviceType: null, telemetryRetentionDays: null, telemetrySchema: null })
   })
 };
 
@@ -74,7 +75,7 @@ beforeEach(() => {
     deadLetters,
     devices,
     maxPayloadBytes: 1024,
-    retentionSeconds: () => 3600 * 24 * 365,
+    defaultRetentionSeconds: 3600 * 24 * 365,
     onPointsStored: async (points) => void stored.push(...points)
   });
 });
@@ -130,6 +131,17 @@ describe('TelemetryIngestor', () => {
     expect((await deadLetters.list('acme', 1000)).length).toBe(lettersBefore);
   });
 
+  it("keeps each tenant's points for its own retention, the default for tenants that set none", async () => {
+    const twoDaysAgo = Date.now() - 2 * 86_400_000;
+    await ingestor.processBatch([
+      record('probe-1', '{"v":1}', { tenantId: 'brief', receivedAt: twoDaysAgo }),
+      record('plain-1', '{"v":1}', { receivedAt: twoDaysAgo })
+    ]);
+    const range = { from: twoDaysAgo, to: twoDaysAgo + 1 };
+    expect(await stores.timeSeries.countPoints('brief', ['probe-1'], range)).toEqual([0]);
+    expect(await stores.timeSeries.countPoints('acme', ['plain-1'], range)).toEqual([1]);
+  });
+
   it('keeps undecodable bytes with their place in the stream', async () => {
     await ingestor.deadLetterUndecodable(Buffer.from('garbage'), 'unknown format version 9', { shardId: 'shardId-000000000001', sequenceNumber: '42', subSequenceNumber: 0 });
     expect(ingestor.counters.deadLetters).toBe(1);
@@ -174,7 +186,7 @@ describe('device shadows over MQTT', () => {
   it('keeps the update when no gateway can take the answer, and counts what was not published', async () => {
     const failures: unknown[] = [];
     const shadows = new ShadowService(stores.shadows, { publish: async () => Promise.reject(new Error('no gateway node')) }, (error) => failures.push(error));
-    const offline = new TelemetryIngestor({ timeSeries: stores.timeSeries, shadows, deadLetters, devices, maxPayloadBytes: 1024, retentionSeconds: () => 3600 });
+    const offline = new TelemetryIngestor({ timeSeries: stores.timeSeries, shadows, deadLetters, devices, maxPayloadBytes: 1024, defaultRetentionSeconds: 3600 });
     await offline.processBatch([shadowRecord('plain-1', 'shadow/update', { state: { desired: { fan: 'high' } } })]);
     expect((await stores.shadows.get('acme', 'plain-1'))?.desired).toMatchObject({ fan: 'high' });
     expect(shadows.notifyFailures).toBe(2);

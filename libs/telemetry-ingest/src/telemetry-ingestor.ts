@@ -21,7 +21,8 @@ export interface TelemetryIngestorOptions {
   readonly deadLetters: DeadLetterStore;
   readonly devices: DeviceDirectory;
   readonly maxPayloadBytes: number;
-  readonly retentionSeconds: (tenantId: string) => number;
+  /** For tenants that set no retention of their own (the tenant's `telemetryRetentionDays` wins). */
+  readonly defaultRetentionSeconds: number;
   /** Called with the points of a batch once they are stored (rules evaluate them). */
   readonly onPointsStored?: (points: readonly TelemetryPoint[]) => Promise<void>;
   readonly now?: () => number;
@@ -86,7 +87,10 @@ export class TelemetryIngestor {
       else if (record.kind === 'shadow') shadowRecords.push(record);
       else points.push(this.pointOf(record));
     });
-    await Promise.all([this.options.timeSeries.writePoints(points, this.options.retentionSeconds), this.options.deadLetters.write(letters)]);
+    const retentions = new Map<string, number>();
+    for (const profile of profiles) if (profile.telemetryRetentionDays !== null) retentions.set(profile.tenantId, profile.telemetryRetentionDays * 86_400);
+    const retentionSeconds = (tenantId: string) => retentions.get(tenantId) ?? this.options.defaultRetentionSeconds;
+    await Promise.all([this.options.timeSeries.writePoints(points, retentionSeconds), this.options.deadLetters.write(letters)]);
     // Shadow messages one after the other: they are few, and a device's updates apply in order.
     for (const record of shadowRecords) await this.handleShadow(record);
     this.counters.points += points.length;

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { CreateTenantBody, Tenant, TenantParams } from '@plexus/contracts';
-import { createTenant, getTenant, listTenants, requireAdminOf, requirePlatformAdmin, setTenantSuspended } from '@plexus/registry';
+import { CreateTenantBody, PatchTenantBody, Tenant, TenantParams } from '@plexus/contracts';
+import { createTenant, getTenant, listTenants, patchTenant, requireAdminOf, requirePlatformAdmin, setTenantSuspended } from '@plexus/registry';
 import { principalOf } from '../plugins/authentication.ts';
 import { errorResponses } from '@plexus/http-api';
 import type { RouteOptions } from './route-options.ts';
@@ -34,6 +34,23 @@ export const tenantRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app,
     async (request) => {
       requireAdminOf(principalOf(request), request.params.tenantId);
       return getTenant(registry, request.params.tenantId);
+    }
+  );
+
+  app.patch(
+    '/tenants/:tenantId',
+    {
+      schema: {
+        tags,
+        summary: "Rename a tenant or set how long its telemetry is kept (null: the data plane's default)",
+        params: TenantParams,
+        body: PatchTenantBody,
+        response: { 200: Tenant, ...errorResponses(400, 404) }
+      }
+    },
+    async (request) => {
+      requireAdminOf(principalOf(request), request.params.tenantId);
+      return patchTenant(registry, request.params.tenantId, request.body);
     }
   );
 
