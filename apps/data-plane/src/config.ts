@@ -1,5 +1,5 @@
 import { Type, type Static } from 'typebox';
-import { loadConfig, LogLevel, RedisUrl } from '@plexus/config';
+import { ClusterNamespace, loadConfig, LogLevel, RedisUrl } from '@plexus/config';
 
 export const DataPlaneConfigSchema = Type.Object({
   DATA_PLANE_HOST: Type.String({ default: '127.0.0.1' }),
@@ -7,11 +7,7 @@ export const DataPlaneConfigSchema = Type.Object({
   CONTROL_PLANE_URL: Type.String({ pattern: '^https?://', default: 'http://127.0.0.1:8080' }),
   PLEXUS_INTERNAL_TOKEN: Type.String({ minLength: 32 }),
   REDIS_URL: RedisUrl,
-  CLUSTER_NAMESPACE: Type.String({
-    pattern: '^[A-Za-z0-9:._-]{1,100}$',
-    default: 'plexus:mqtt',
-    description: 'Prefix of the Redis keys and channels the gateway cluster shares; gateways and the services that publish through them use the same one.'
-  }),
+  CLUSTER_NAMESPACE: ClusterNamespace,
   MONGODB_URI: Type.String({ pattern: '^mongodb(\\+srv)?://', default: 'mongodb://127.0.0.1:27017/' }),
   MONGODB_DATABASE: Type.String({ pattern: '^[A-Za-z0-9_-]{1,63}$', default: 'plexus_data' }),
   KINESIS_ENDPOINT: Type.Optional(Type.String({ pattern: '^https?://' })),

@@ -1,5 +1,5 @@
 import { Type, type Static } from 'typebox';
-import { loadConfig, LogLevel, RedisUrl } from '@plexus/config';
+import { ClusterNamespace, loadConfig, LogLevel, RedisUrl } from '@plexus/config';
 import { readTlsSettings, type TlsSettings } from './tls-settings.ts';
 
 export const GatewayConfigSchema = Type.Object({
@@ -9,11 +9,7 @@ export const GatewayConfigSchema = Type.Object({
   CONTROL_PLANE_URL: Type.String({ pattern: '^https?://', default: 'http://127.0.0.1:8080' }),
   PLEXUS_INTERNAL_TOKEN: Type.String({ minLength: 32 }),
   REDIS_URL: RedisUrl,
-  CLUSTER_NAMESPACE: Type.String({
-    pattern: '^[A-Za-z0-9:._-]{1,100}$',
-    default: 'plexus:mqtt',
-    description: 'Prefix of the Redis keys and channels the gateway cluster shares; gateways and the services that publish through them use the same one.'
-  }),
+  CLUSTER_NAMESPACE: ClusterNamespace,
   KINESIS_ENDPOINT: Type.Optional(Type.String({ pattern: '^https?://' })),
   KINESIS_STREAM: Type.String({ minLength: 1, maxLength: 128, default: 'telemetry' }),
   MQTT_MAX_PACKET_BYTES: Type.Integer({ minimum: 1024, maximum: 268_435_455, default: 256 * 1024 }),

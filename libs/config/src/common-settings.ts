@@ -17,6 +17,13 @@ export const LogLevel = Type.Union(
 
 export const RedisUrl = Type.String({ pattern: '^rediss?://', default: 'redis://127.0.0.1:6379' });
 
+/** CLUSTER_NAMESPACE: the MQTT gateways and the services that publish through them must agree on it. */
+export const ClusterNamespace = Type.String({
+  pattern: '^[A-Za-z0-9:._-]{1,100}$',
+  default: 'plexus:mqtt',
+  description: 'Prefix of the Redis keys and channels the gateway cluster shares; gateways and the services that publish through them use the same one.'
+});
+
 /**
  * Loads an app's configuration at start; a bad value ends the process with a message naming the
  * variable, instead of a stack trace.

@@ -1,3 +1,3 @@
 export { loadConfig } from './load-config.ts';
 export { ConfigErrors } from './errors.ts';
-export { LogLevel, RedisUrl, loadConfigOrExit } from './common-settings.ts';
+export { ClusterNamespace, LogLevel, RedisUrl, loadConfigOrExit } from './common-settings.ts';
