@@ -51,6 +51,9 @@ const INBOUND_DEVICE_KINDS: ReadonlySet<string> = new Set([
   'commands'
 ]);
 
+/** `{tenant}/devices/{id}/telemetry[/{stream}]`: a device's own publish, never addressed to a device elsewhere. */
+const TELEMETRY_TOPIC = /^[^/]+\/devices\/[^/]+\/telemetry(\/[^/]+)?$/;
+
 export function newNodeId(): string {
   return `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
 }
@@ -177,6 +180,8 @@ export class RedisClusterLink implements ClusterLink {
   }
 
   private inboundDevice(mountedTopic: string): { tenantId: string; deviceId: string } | null {
+    // Every telemetry publish comes through here: its topic is told apart without parsing it.
+    if (TELEMETRY_TOPIC.test(mountedTopic)) return null;
     const slash = mountedTopic.indexOf('/');
     const tenantId = mountedTopic.slice(0, slash);
     const parsed = parseDeviceTopic(mountedTopic.slice(slash + 1));
