@@ -1,27 +1,9 @@
-import { once, type EventEmitter } from 'node:events';
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import { createKinesisClient, ensureStream, KinesisProducer, type StreamRecord } from '@plexus/stream';
-import { testEngines, uniqueDatabaseName } from '@plexus/test-harness';
+import { testEngines, uniqueDatabaseName, within } from '@plexus/test-harness';
 import { Redis } from 'ioredis';
 import type { ConsumedRecord, LeasedShard } from './consumed-record.ts';
 import { StreamConsumer, type StreamConsumerOptions } from './stream-consumer.ts';
-
-/** Resolves with `promise`, or fails naming `what` once `ms` have passed; tests never sleep to wait. */
-export async function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<never>((_resolve, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what}: not within ${ms} ms`)), ms);
-  });
-  try {
-    return await Promise.race([promise, deadline]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-export function nextEvent(emitter: EventEmitter, event: string, ms: number): Promise<unknown[]> {
-  return within(once(emitter, event), ms, `event '${event}'`);
-}
 
 export function recordOf(device: number, sequence: number): StreamRecord {
   return {

@@ -1,9 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
-import { uniqueDatabaseName } from '@plexus/test-harness';
+import { uniqueDatabaseName, within } from '@plexus/test-harness';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { ConsumerFixture, keyOf, recordOf, within } from './consumer-fixture.test-support.ts';
+import { ConsumerFixture, keyOf, recordOf } from './consumer-fixture.test-support.ts';
 import { consumerKeys } from './consumer-keys.ts';
 
 const fixture = new ConsumerFixture();

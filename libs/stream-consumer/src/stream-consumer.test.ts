@@ -1,9 +1,10 @@
 import { PutRecordCommand } from '@aws-sdk/client-kinesis';
 import { createKinesisClient, encodeRecord } from '@plexus/stream';
+import { nextEvent, within } from '@plexus/test-harness';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { SHARD_END, type Checkpoint } from './checkpoint-store.ts';
 import type { ConsumedRecord, LeasedShard } from './consumed-record.ts';
-import { ConsumerFixture, keyOf, nextEvent, recordOf, RecordingSink, within } from './consumer-fixture.test-support.ts';
+import { ConsumerFixture, keyOf, recordOf, RecordingSink } from './consumer-fixture.test-support.ts';
 import { consumerKeys } from './consumer-keys.ts';
 import { KinesisReadFaults } from './kinesis-read-faults.test-support.ts';
 

@@ -1,5 +1,5 @@
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
-import { testEngines, uniqueDatabaseName } from '@plexus/test-harness';
+import { nextEvent, testEngines, uniqueDatabaseName, within } from '@plexus/test-harness';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ensureStream } from './ensure-stream.ts';
 import { KinesisFaultProxy } from './kinesis-fault-proxy.test-support.ts';
@@ -7,7 +7,6 @@ import { createKinesisClient } from './kinesis-client.ts';
 import { KinesisProducer, type KinesisProducerOptions } from './kinesis-producer.ts';
 import { readStream } from './stream-reader.ts';
 import type { StreamRecord } from './stream-record.ts';
-import { nextEvent, within } from './test-waits.test-support.ts';
 
 const { kinesisEndpoint } = testEngines();
 let client: KinesisClient;

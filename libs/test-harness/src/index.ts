@@ -2,3 +2,4 @@ export { testEngines, uniqueDatabaseName, type TestEngines } from './test-engine
 export { startAppProcess, type AppProcessOptions } from './app-process.ts';
 export { startControlPlaneProcess, type ControlPlaneProcess } from './control-plane-process.ts';
 export { seededRandom } from './seeded-random.ts';
+export { nextEvent, within } from './test-waits.ts';
