@@ -2,16 +2,10 @@ import { connect as tcpConnect } from 'node:net';
 import { once } from 'node:events';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import { generate, parser } from 'mqtt-packet';
-import type { AuthResult } from '@plexus/contracts';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { disconnectRevoked } from './revocations.ts';
 import { startTestGateway, type TestGateway } from './gateway-test-server.ts';
-
-const device = (tenantId: string, deviceId: string): AuthResult => ({
-  result: 'allow',
-  principal: { kind: 'device', tenantId, deviceId, deviceType: null, expiresAt: null }
-});
-const app = (tenantId: string): AuthResult => ({ result: 'allow', principal: { kind: 'app', tenantId, keyId: 'k1', scopes: ['mqtt:subscribe'] } });
+import { app, device } from './test-clients.ts';
 
 let gateway: TestGateway;
 const clients: MqttClient[] = [];

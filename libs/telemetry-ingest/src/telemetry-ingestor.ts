@@ -63,6 +63,19 @@ function parseJson(payload: Uint8Array): { ok: true; value: unknown } | { ok: fa
  * Every write is idempotent on (tenant, device, message id), so a batch delivered again after a
  * crash stores nothing twice. A batch resolves only once all of it is durable.
  */
+/** The point a telemetry record is stored as: the payload as received and its numeric fields. */
+export function telemetryPointOf(record: StreamRecord): TelemetryPoint {
+  return {
+    tenantId: record.tenantId,
+    deviceId: record.deviceId,
+    messageId: record.messageId,
+    at: record.receivedAt,
+    stream: streamOf(record),
+    payload: record.payload,
+    fields: flattenNumericFields(record.payload)
+  };
+}
+
 export class TelemetryIngestor {
   private readonly options: TelemetryIngestorOptions;
   private readonly schemas = new TelemetrySchemas();
@@ -85,7 +98,7 @@ export class TelemetryIngestor {
       const problem = this.problemWith(record, profiles[index] as DeviceProfile);
       if (problem) letters.push(this.deadLetter(record, problem));
       else if (record.kind === 'shadow') shadowRecords.push(record);
-      else points.push(this.pointOf(record));
+      else points.push(telemetryPointOf(record));
     });
     const retentions = new Map<string, number>();
     for (const profile of profiles) if (profile.telemetryRetentionDays !== null) retentions.set(profile.tenantId, profile.telemetryRetentionDays * 86_400);
@@ -128,18 +141,6 @@ export class TelemetryIngestor {
     if (!parsed.ok) return IngestErrors.notJson();
     const mismatch = this.schemas.check(profile.telemetrySchema, parsed.value);
     return mismatch === null ? null : IngestErrors.schemaMismatch(mismatch);
-  }
-
-  private pointOf(record: StreamRecord): TelemetryPoint {
-    return {
-      tenantId: record.tenantId,
-      deviceId: record.deviceId,
-      messageId: record.messageId,
-      at: record.receivedAt,
-      stream: streamOf(record),
-      payload: record.payload,
-      fields: flattenNumericFields(record.payload)
-    };
   }
 
   private deadLetter(record: StreamRecord, problem: PlexusError): DeadLetter {

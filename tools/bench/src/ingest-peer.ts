@@ -1,5 +1,6 @@
 import type { StreamRecord } from '@plexus/stream';
-import { flattenNumericFields, openEmbeddedStores, type TelemetryPoint } from '@plexus/telemetry-store';
+import { telemetryPointOf } from '@plexus/telemetry-ingest';
+import { openEmbeddedStores, type TelemetryPoint } from '@plexus/telemetry-store';
 
 export interface BareStoreFigures {
   readonly seconds: number;
@@ -9,17 +10,6 @@ export interface BareStoreFigures {
 /** Points are made this many at a time, outside the measured spans, so memory stays bounded. */
 const POINTS_PER_CHUNK = 50_000;
 
-function pointOf(record: StreamRecord): TelemetryPoint {
-  return {
-    tenantId: record.tenantId,
-    deviceId: record.deviceId,
-    messageId: record.messageId,
-    at: record.receivedAt,
-    stream: null,
-    payload: record.payload,
-    fields: flattenNumericFields(record.payload)
-  };
-}
 
 /**
  * The peer: the same points written straight to a fresh embedded store in this process, one
@@ -45,7 +35,7 @@ export async function writeToBareStore(
       const batches: TelemetryPoint[][] = [];
       for (let start = first; start < Math.min(first + POINTS_PER_CHUNK, count); start += batchSize) {
         const end = Math.min(start + batchSize, count);
-        batches.push(Array.from({ length: end - start }, (_unused, offset) => pointOf(recordOf(start + offset, Date.now()))));
+        batches.push(Array.from({ length: end - start }, (_unused, offset) => telemetryPointOf(recordOf(start + offset, Date.now()))));
       }
       const cpuBefore = process.cpuUsage();
       const started = performance.now();
