@@ -43,6 +43,12 @@ describe('readPlatformConfig', () => {
     expect(() => readPlatformConfig({ MQTT_WORKERS: '0' }, '/repo')).toThrow("MQTT_WORKERS must be a worker count (1-256), got '0'");
   });
 
+  it('keeps its state where PLEXUS_DATA_DIR says, a relative one under the repository', () => {
+    expect(readPlatformConfig({ PLEXUS_DATA_DIR: '/tmp/run-7' }, '/repo').dataDir).toBe('/tmp/run-7');
+    expect(readPlatformConfig({ PLEXUS_DATA_DIR: 'scratch/data' }, '/repo').dataDir).toBe('/repo/scratch/data');
+    expect(readPlatformConfig({ PLEXUS_DATA_DIR: ' ' }, '/repo').dataDir).toBe('/repo/.data');
+  });
+
   it.each([['0'], ['-1'], ['two'], ['1001']])('rejects KINESIS_SHARDS=%s naming the variable', (value) => {
     expect(() => readPlatformConfig({ KINESIS_SHARDS: value }, '/repo')).toThrow(`KINESIS_SHARDS must be a shard count (1-1000), got '${value}'`);
   });

@@ -1,4 +1,4 @@
-import { join } from 'node:path';
+import { resolve } from 'node:path';
 import { platformErrors } from './errors.ts';
 
 export interface PlatformConfig {
@@ -19,6 +19,7 @@ export interface PlatformConfig {
   readonly externalRedisUrl: string | undefined;
   readonly externalMongoUri: string | undefined;
   readonly externalKinesisEndpoint: string | undefined;
+  /** `.data` under the repository unless PLEXUS_DATA_DIR names another (a relative one is taken from the repository root). */
   readonly dataDir: string;
 }
 
@@ -40,8 +41,12 @@ export function readPlatformConfig(env: NodeJS.ProcessEnv, root: string): Platfo
     externalRedisUrl: readUrl(env, 'REDIS_URL', ['redis:', 'rediss:']),
     externalMongoUri: readUrl(env, 'MONGODB_URI', ['mongodb:', 'mongodb+srv:']),
     externalKinesisEndpoint: readUrl(env, 'KINESIS_ENDPOINT', ['http:', 'https:']),
-    dataDir: join(root, '.data')
+    dataDir: resolve(root, nonBlank(env['PLEXUS_DATA_DIR']) ?? '.data')
   };
+}
+
+function nonBlank(raw: string | undefined): string | undefined {
+  return raw === undefined || raw.trim() === '' ? undefined : raw;
 }
 
 function readPort(env: NodeJS.ProcessEnv, variable: string, fallback: number): number {
