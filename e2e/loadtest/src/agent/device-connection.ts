@@ -35,16 +35,16 @@ export interface ConnectRequest {
 }
 
 /** Receives every connection's events; `connection.tag` tells which device it is. */
-export interface ConnectionListener {
-  connected(connection: DeviceConnection, sessionPresent: boolean): void;
+export interface ConnectionListener<Connection = DeviceConnection> {
+  connected(connection: Connection, sessionPresent: boolean): void;
   /** A PUBACK; `sentAt` is the publish's performance.now(), a v5 `reasonCode` ≥ 0x80 is a refusal. */
-  acknowledged(connection: DeviceConnection, sentAt: number, reasonCode: number): void;
+  acknowledged(connection: Connection, sentAt: number, reasonCode: number): void;
   /** A SUBACK's return/reason codes, one per filter (≥ 0x80: refused). */
-  subscribed(connection: DeviceConnection, codes: readonly number[]): void;
+  subscribed(connection: Connection, codes: readonly number[]): void;
   /** An incoming PUBLISH; `payload` is only valid during the call. */
-  received(connection: DeviceConnection, topic: string, payload: Buffer): void;
+  received(connection: Connection, topic: string, payload: Buffer): void;
   /** The socket is gone; `errorKind` is null when this side closed it on purpose. */
-  closed(connection: DeviceConnection, errorKind: string | null): void;
+  closed(connection: Connection, errorKind: string | null): void;
 }
 
 const CONNECTING = 0;
