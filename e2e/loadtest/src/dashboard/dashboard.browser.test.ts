@@ -110,7 +110,9 @@ describe('live dashboard in Chromium', () => {
       const agentRows = page.getByTestId('agent-rows').locator('tr');
       await expect.poll(() => agentRows.count()).toBe(2);
       expect(await agentRows.nth(0).locator('td').first().textContent()).toBe('agent-0');
-      expect(await agentRows.nth(1).locator('td.stale').count()).toBe(1);
+      // An agent unheard of for seconds and lost by the controller is flagged in both cells.
+      expect(await agentRows.nth(0).locator('td.stale').count()).toBe(0);
+      expect(await agentRows.nth(1).locator('td.stale').allTextContents()).toEqual(['5 s ago', 'lost']);
       expect(await page.getByTestId('error-rows').locator('tr').first().locator('td').first().textContent()).toBe('connect_timeout');
 
       await mkdir(screenshotDirectory, { recursive: true });

@@ -20,7 +20,7 @@ function pointAt(t: number): SeriesPoint {
     ackP99Ms: 9 + 3 * wave,
     e2eP50Ms: 5 + wave,
     e2eP99Ms: 16 + 4 * wave,
-    errors: t % 7 === 0 ? 3 : 1
+    errors: t + 2 * Math.floor(t / 7)
   };
 }
 
@@ -62,7 +62,7 @@ export function growingRun(startSeconds = 30): () => RunSnapshot {
         lastSeenMsAgo: index === 0 ? 400 : 5_000,
         rssBytes: 80 * 2 ** 20 + latest.connected * 2_048,
         cpuPercent: 35.5 + index,
-        state: index === 0 ? 'running' : 'silent'
+        state: index === 0 ? 'running' : 'lost'
       })),
       series
     };

@@ -43,7 +43,7 @@
     },
     {
       name: 'errors',
-      title: 'Errors',
+      title: 'Errors since the start',
       format: PlexusFormat.count,
       lines: [{ key: 'errors', label: 'errors', stroke: '#be123c' }]
     }

@@ -20,7 +20,7 @@
     state.dataset.state = snapshot.state;
     setText('run-id', snapshot.runId);
     setText('scenario', snapshot.scenario);
-    setText('phase', snapshot.phase);
+    setText('phase', snapshot.phase || PlexusFormat.missing);
     setText('elapsed', PlexusFormat.elapsed(snapshot.elapsedSec));
     setText('eta', snapshot.etaSec === null ? PlexusFormat.missing : PlexusFormat.elapsed(snapshot.etaSec));
     document.title = `${snapshot.state} · ${PlexusFormat.count(snapshot.connected)} connected · Plexus load suite`;
@@ -56,7 +56,7 @@
       { text: `${PlexusFormat.decimal(agent.lastSeenMsAgo / 1000)} s ago`, className: stale ? 'number stale' : 'number' },
       number(PlexusFormat.bytes(agent.rssBytes)),
       number(PlexusFormat.percent(agent.cpuPercent)),
-      agent.state
+      { text: agent.state, className: agent.state === 'lost' ? 'stale' : '' }
     ];
   }
 
