@@ -93,8 +93,30 @@ export const Report = Type.Object(
     ackLatencyMs: Percentiles,
     endToEndLatencyMs: Percentiles,
     errors: Type.Record(Type.String(), Type.Integer()),
-    agents: Type.Array(Type.Object({ agentId: Type.String(), devices: Type.Integer(), peakConnected: Type.Integer(), usage: ProcessUsage, peakRssBytes: Type.Integer(), bytesPerConnection: Type.Union([Type.Number(), Type.Null()]) })),
-    platform: Type.Array(Type.Object({ name: Type.String(), usage: ProcessUsage, peakRssBytes: Type.Integer() })),
+    agents: Type.Array(
+      Type.Object({
+        agentId: Type.String(),
+        hostname: Type.String(),
+        devices: Type.Integer(),
+        peakConnected: Type.Integer(),
+        usage: ProcessUsage,
+        peakRssBytes: Type.Integer(),
+        /** RSS growth from the agent's idle baseline to its peak, per connection at peak. */
+        bytesPerConnection: Type.Union([Type.Number(), Type.Null()])
+      })
+    ),
+    /** Scenario elements a Tsung import could not map, and notes about what it did map. */
+    unsupported: Type.Array(Type.String()),
+    /** Platform processes sampled during the run (empty when the run used a platform it did not start and could not find). */
+    platform: Type.Array(
+      Type.Object({
+        name: Type.String(),
+        usage: ProcessUsage,
+        peakRssBytes: Type.Integer(),
+        /** RSS growth from before the run to its peak, per connection at peak (gateway processes). */
+        bytesPerConnection: Type.Union([Type.Number(), Type.Null()])
+      })
+    ),
     target: Type.Object({ controlPlane: Type.String(), dataPlane: Type.String(), mqtt: Type.String(), startedByRun: Type.Boolean() }),
     series: Type.Array(SeriesPoint)
   },
