@@ -20,6 +20,9 @@ export const PUBLISH_DEFAULTS = {
   payloadBytes: 64
 } as const;
 
+/** How a stamped payload begins: receivers read the send time from there (agent/message-payloads.ts). */
+export const STAMPED_TEMPLATE_START = '{"ts":{timestamp}';
+
 export const SUBSCRIBE_DEFAULTS = { filter: DEVICE_TELEMETRY_TOPIC, qos: 1 } as const;
 
 /** The platform promises that nothing acknowledged is lost and nothing errors. */

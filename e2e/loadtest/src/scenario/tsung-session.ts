@@ -1,5 +1,5 @@
-import type { ConnectStep, PublishStep, SessionStep, SubscribeStep } from '../contracts/scenario.ts';
-import { DEVICE_TELEMETRY_TOPIC } from './scenario-defaults.ts';
+import type { ConnectStep, PayloadSpec, PublishStep, SessionStep, SubscribeStep } from '../contracts/scenario.ts';
+import { DEVICE_TELEMETRY_TOPIC, STAMPED_TEMPLATE_START } from './scenario-defaults.ts';
 import type { TsungImportLog } from './tsung-import-log.ts';
 import type { XmlElement } from './tsung-xml.ts';
 
@@ -106,14 +106,23 @@ function publish(mqtt: XmlElement, context: Context): PublishStep {
   }
   checkDeviceTree(topic, mqtt.path, context);
   const bytes = payloadSize(mqtt, context);
+  const stamped = flag(mqtt, 'stamped', false);
   return {
     kind: 'publish',
     topic,
     qos: qosOf(mqtt, 'qos', context),
     retain: flag(mqtt, 'retained', false),
-    payload: bytes === undefined || mqtt.text !== '' ? { kind: 'template', template: substitute(mqtt.text, mqtt.path, 'the payload', context) } : { kind: 'size', bytes },
-    stamped: flag(mqtt, 'stamped', false)
+    payload: bytes !== undefined && mqtt.text === '' ? { kind: 'size', bytes } : textPayload(mqtt, stamped, context),
+    stamped
   };
+}
+
+/** Tsung puts its stamp ahead of the payload; here the stamp leads and the text follows in it. */
+function textPayload(mqtt: XmlElement, stamped: boolean, context: Context): PayloadSpec {
+  const text = substitute(mqtt.text, mqtt.path, 'the payload', context);
+  if (!stamped) return { kind: 'template', template: text };
+  context.log.notes.push(`${mqtt.path}: stamped, so the payload is sent as ${STAMPED_TEMPLATE_START},"seq":{seq},"payload":<the text as a JSON string>}`);
+  return { kind: 'template', template: `${STAMPED_TEMPLATE_START},"seq":{seq},"payload":${JSON.stringify(text)}}` };
 }
 
 function subscribe(mqtt: XmlElement, context: Context): SubscribeStep {

@@ -30,7 +30,7 @@ export function isAbsent(field: Field): boolean {
 }
 
 export function fail(field: Field, problem: string): never {
-  throw scenarioErrors.invalid(field.source, field.path, problem, where(field.source, field.path));
+  throw scenarioErrors.invalid(field.source, field.path || 'the file', problem, where(field.source, field.path));
 }
 
 function isMap(value: unknown): value is Record<string, unknown> {

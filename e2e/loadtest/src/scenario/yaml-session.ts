@@ -1,5 +1,5 @@
 import type { ConnectStep, PayloadSpec, PublishStep, SessionStep, StayStep, SubscribeStep, ThinkStep } from '../contracts/scenario.ts';
-import { CONNECT_DEFAULTS, PUBLISH_DEFAULTS, SUBSCRIBE_DEFAULTS } from './scenario-defaults.ts';
+import { CONNECT_DEFAULTS, PUBLISH_DEFAULTS, STAMPED_TEMPLATE_START, SUBSCRIBE_DEFAULTS } from './scenario-defaults.ts';
 import { scenarioErrors, where } from './errors.ts';
 import {
   child,
@@ -61,15 +61,31 @@ function readPayload(field: Field): PayloadSpec {
   return { kind: 'size', bytes: optional(size, (value) => readInteger(value, 0, MAX_PAYLOAD_BYTES), PUBLISH_DEFAULTS.payloadBytes) };
 }
 
+/**
+ * A sized payload is stamped unless told otherwise. A template carries the send time only where
+ * it writes it, and receivers read it from the front (`{"ts":{timestamp}…`), so a template is
+ * stamped only when asked and then must start that way.
+ */
+function readStamped(field: Field, payload: PayloadSpec): boolean {
+  const stamped = child(field, 'stamped');
+  if (payload.kind === 'size') return optional(stamped, readBoolean, PUBLISH_DEFAULTS.stamped);
+  const asked = optional(stamped, readBoolean, false);
+  if (asked && !payload.template.startsWith(STAMPED_TEMPLATE_START)) {
+    fail(stamped, `needs the payload to start with ${STAMPED_TEMPLATE_START}, where receivers read the send time`);
+  }
+  return asked;
+}
+
 function readPublish(field: Field): PublishStep {
   readMap(field, ['topic', 'qos', 'retain', 'stamped', 'size', 'payload']);
+  const payload = readPayload(field);
   return {
     kind: 'publish',
     topic: optional(child(field, 'topic'), readString, PUBLISH_DEFAULTS.topic),
     qos: optional(child(field, 'qos'), (value) => readChoice(value, [0, 1] as const), PUBLISH_DEFAULTS.qos),
     retain: optional(child(field, 'retain'), readBoolean, PUBLISH_DEFAULTS.retain),
-    payload: readPayload(field),
-    stamped: optional(child(field, 'stamped'), readBoolean, PUBLISH_DEFAULTS.stamped)
+    payload,
+    stamped: readStamped(field, payload)
   };
 }
 
