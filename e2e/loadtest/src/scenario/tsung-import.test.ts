@@ -201,7 +201,7 @@ describe('importTsungXml: session', () => {
         <for from="1" to="%%_n%%" var="k"><request><mqtt type="disconnect"/></request></for>
         <if var="n" eq="1"><request><mqtt type="disconnect"/></request></if>
         <request subst="true"><mqtt type="unsubscribe" topic="devices/%%_tsung_userid%%/telemetry"/></request>`,
-        { extra: '<monitoring><monitor host="localhost" type="erlang"/></monitoring><options><option name="ports_range" min="1025" max="65000"/></options>' }
+        { extra: '<monitoring><monitor host="localhost" type="erlang"/></monitoring><options><option name="seed" value="42"/></options>' }
       ),
       'bench.xml'
     );
@@ -212,7 +212,7 @@ describe('importTsungXml: session', () => {
     const paths = unsupported.map((line) => line.slice(0, line.indexOf(': ')));
     expect(paths).toEqual([
       'tsung/monitoring',
-      'tsung/options/option[@name="ports_range"]',
+      'tsung/options/option[@name="seed"]',
       `${SESSION}/setdynvars`,
       `${SESSION}/request[2]/mqtt`,
       `${SESSION}/request[3]/mqtt`,
@@ -227,6 +227,19 @@ describe('importTsungXml: session', () => {
     ]);
     expect(unsupported[4]).toContain('%%_n%% in topic has no counterpart');
     expect(unsupported.at(-1)).toContain('<mqtt type="unsubscribe"> is not supported');
+  });
+
+  it('applies a thinktime option with override="true" to every think time, and notes port options', () => {
+    const { scenario, notes, unsupported } = importTsungXml(
+      tsung('<thinktime value="1"/><for from="1" to="2" var="i"><thinktime value="9" random="true"/></for>', {
+        extra: '<options><option name="thinktime" value="3" random="true" override="true"/><option name="ports_range" min="1025" max="65535"/></options>'
+      }),
+      'bench.xml'
+    );
+    const think = { kind: 'think', meanMs: 3000, distribution: 'exponential' };
+    expect(scenario.session).toEqual([think, { kind: 'loop', count: 2, steps: [think] }]);
+    expect(notes).toContainEqual(expect.stringMatching(/^tsung\/options\/option\[@name="ports_range"\]: not used; agents spread connections/));
+    expect(unsupported).toEqual([]);
   });
 
   it('runs the most probable MQTT session and lists the others', () => {

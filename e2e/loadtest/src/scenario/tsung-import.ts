@@ -4,6 +4,7 @@ import { scenarioErrors, where } from './errors.ts';
 import { THRESHOLD_DEFAULTS } from './scenario-defaults.ts';
 import { newImportLog, type TsungImportLog } from './tsung-import-log.ts';
 import { readTsungLoad } from './tsung-load.ts';
+import { overrideThinkTimes, readTsungOptions } from './tsung-options.ts';
 import { sessionSteps } from './tsung-session.ts';
 import { parseXml, type XmlElement } from './tsung-xml.ts';
 import { validateScenario } from './validate-scenario.ts';
@@ -59,9 +60,7 @@ function logTopLevel(root: XmlElement, log: TsungImportLog): void {
       log.notes.push(`${child.path}: ${describeHosts(child, 'host')} not used; the run targets the platform it starts, or --target`);
     } else if (child.name === 'monitoring') {
       log.unsupported.push(`${child.path}: not mapped; the report carries the CPU and memory of the agents and platform processes`);
-    } else if (child.name === 'options') {
-      for (const option of child.children) log.unsupported.push(`${option.path}: Tsung option not mapped`);
-    } else if (!['information', 'load', 'sessions'].includes(child.name)) {
+    } else if (!['information', 'load', 'options', 'sessions'].includes(child.name)) {
       log.unsupported.push(`${child.path}: <${child.name}> is not mapped`);
     }
   }
@@ -78,7 +77,9 @@ export function importTsungXml(text: string, source: string): TsungImport {
   logTopLevel(root, log);
   const load = readTsungLoad(only(root, 'load', source), source, log);
   const session = chooseSession(only(root, 'sessions', source), source, log);
-  const steps = sessionSteps(session.children, log);
+  const options = readTsungOptions(root.children.find((child) => child.name === 'options'), log);
+  const written = sessionSteps(session.children, log);
+  const steps = options.thinkTimeOverride ? overrideThinkTimes(written, options.thinkTimeOverride) : written;
   if (steps.length === 0) throw scenarioErrors.notTsung(source, 'the MQTT session has no request the load suite can run', where(source, session.path));
   const information = readInformation(root.children.find((child) => child.name === 'information'));
   const planned = {

@@ -20,7 +20,7 @@ function invalid(element: XmlElement, source: string, problem: string): never {
   throw scenarioErrors.invalid(source, element.path, problem, where(source, element.path));
 }
 
-function positiveNumber(element: XmlElement, attribute: string, source: string): number | undefined {
+function numberAttribute(element: XmlElement, attribute: string, source: string): number | undefined {
   const raw = element.attributes[attribute];
   if (raw === undefined) return undefined;
   const value = Number(raw);
@@ -37,16 +37,16 @@ function unitMs(element: XmlElement, source: string, fallback: string | undefine
 
 function readUsers(users: XmlElement, source: string): Pick<ArrivalPhase, 'ratePerSec' | 'total'> {
   const perUnitMs = unitMs(users, source, undefined);
-  const arrivalRate = positiveNumber(users, 'arrivalrate', source);
-  const interarrival = positiveNumber(users, 'interarrival', source);
-  const maxNumber = positiveNumber(users, 'maxnumber', source);
+  const arrivalRate = numberAttribute(users, 'arrivalrate', source);
+  const interarrival = numberAttribute(users, 'interarrival', source);
+  const maxNumber = numberAttribute(users, 'maxnumber', source);
   const ratePerSec = arrivalRate !== undefined ? (arrivalRate * 1000) / perUnitMs : interarrival ? 1000 / (interarrival * perUnitMs) : undefined;
   if (ratePerSec === undefined || ratePerSec <= 0) invalid(users, source, 'needs arrivalrate or interarrival above 0');
   return { ratePerSec, ...(maxNumber === undefined ? {} : { total: Math.floor(maxNumber) }) };
 }
 
 function readPhase(arrival: XmlElement, source: string, log: TsungImportLog): ArrivalPhase {
-  const duration = positiveNumber(arrival, 'duration', source);
+  const duration = numberAttribute(arrival, 'duration', source);
   if (!duration) invalid(arrival, source, 'needs a duration above 0');
   const durationMs = Math.round(duration * unitMs(arrival, source, undefined));
   const users = arrival.children.filter((child) => child.name === 'users');
@@ -78,7 +78,7 @@ export function readTsungLoad(load: XmlElement, source: string, log: TsungImport
   if (loop > 0) log.unsupported.push(`${load.path}: loop="${load.attributes['loop']}" is not mapped; the phases run once`);
   const devices = phases.reduce((sum, phase) => sum + arrivals(phase), 0);
   if (devices < 1) invalid(load, source, 'starts no users: its phases are too short for their rates');
-  const duration = positiveNumber(load, 'duration', source);
+  const duration = numberAttribute(load, 'duration', source);
   const maxDurationMs = duration ? Math.round(duration * unitMs(load, source, 'second')) : undefined;
   return { phases, devices, maxDurationMs };
 }
