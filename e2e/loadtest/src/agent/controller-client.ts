@@ -1,0 +1,89 @@
+import { setTimeout as delay } from 'node:timers/promises';
+import { Compile } from 'typebox/compile';
+import { AgentDirective, Assignment, type AgentHello, type AgentResult, type AgentStats } from '../contracts/agent-protocol.ts';
+import { agentErrors } from './errors.ts';
+
+// The agent's side of the controller's HTTP API (`/api/agents`). Answers are checked against
+// the shared contracts, so a controller of another version fails loudly instead of half-working.
+
+const checkAssignment = Compile(Assignment);
+const checkDirective = Compile(AgentDirective);
+const REQUEST_TIMEOUT_MS = 10_000;
+const FIRST_RETRY_MS = 250;
+const LONGEST_RETRY_MS = 4000;
+
+class RetryableFailure extends Error {}
+
+export class ControllerClient {
+  readonly baseUrl: string;
+  /** How long the controller may stay unreachable before the agent gives up. */
+  readonly giveUpAfterMs: number;
+
+  constructor(baseUrl: string, giveUpAfterMs: number) {
+    this.baseUrl = baseUrl.replace(/\/+$/, '');
+    this.giveUpAfterMs = giveUpAfterMs;
+  }
+
+  /** Joins the run; retried while the controller is not up yet or not taking agents (503). */
+  hello(hello: AgentHello): Promise<Assignment> {
+    return this.withRetries(() => this.post('/api/agents', hello, 'Assignment', checkAssignment));
+  }
+
+  /** One stats report; a failure is the caller's to count against `giveUpAfterMs`. */
+  stats(agentId: string, stats: AgentStats): Promise<AgentDirective> {
+    return this.post(`/api/agents/${encodeURIComponent(agentId)}/stats`, stats, 'AgentDirective', checkDirective);
+  }
+
+  result(agentId: string, result: AgentResult, giveUpAfterMs = this.giveUpAfterMs): Promise<void> {
+    return this.withRetries(async () => {
+      await this.post(`/api/agents/${encodeURIComponent(agentId)}/result`, result, null, null);
+    }, giveUpAfterMs);
+  }
+
+  private async withRetries<T>(attempt: () => Promise<T>, giveUpAfterMs = this.giveUpAfterMs): Promise<T> {
+    const started = Date.now();
+    let waitMs = FIRST_RETRY_MS;
+    for (;;) {
+      try {
+        return await attempt();
+      } catch (error) {
+        if (!(error instanceof RetryableFailure)) throw error;
+        if (Date.now() - started + waitMs > giveUpAfterMs) throw agentErrors.controllerUnreachable(this.baseUrl, giveUpAfterMs, error.message);
+        await delay(waitMs);
+        waitMs = Math.min(waitMs * 2, LONGEST_RETRY_MS);
+      }
+    }
+  }
+
+  private async post<T>(path: string, body: unknown, shape: string | null, check: { Check(value: unknown): boolean } | null): Promise<T> {
+    const url = `${this.baseUrl}${path}`;
+    let response: Response;
+    try {
+      response = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+        signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS)
+      });
+    } catch (error) {
+      const cause = (error as { cause?: { code?: string } }).cause?.code;
+      throw new RetryableFailure(`POST ${url}: ${cause ?? (error as Error).message}`);
+    }
+    const text = await response.text();
+    if (response.status >= 502) throw new RetryableFailure(`POST ${url}: ${response.status} ${text}`);
+    if (!response.ok) throw agentErrors.controllerRefused('POST', url, response.status, text);
+    if (check === null || shape === null) return undefined as T;
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      throw agentErrors.badControllerAnswer(url, shape);
+    }
+    if (!check.Check(parsed)) throw agentErrors.badControllerAnswer(url, shape);
+    return parsed as T;
+  }
+}
+
+export function isRetryableFailure(error: unknown): boolean {
+  return error instanceof RetryableFailure;
+}
