@@ -3,6 +3,7 @@ import type { ArrivalPhase, Scenario, Thresholds } from '../contracts/scenario.t
 import { defaultMaxDurationMs } from './estimate-duration.ts';
 import { substituteEnv } from './env-substitution.ts';
 import { scenarioErrors, where } from './errors.ts';
+import { nameFromSource } from './scenario-name.ts';
 import { THRESHOLD_DEFAULTS } from './scenario-defaults.ts';
 import { validateScenario } from './validate-scenario.ts';
 import { readSteps } from './yaml-session.ts';
@@ -53,11 +54,6 @@ function parseYaml(text: string, source: string): unknown {
   return document.toJS();
 }
 
-/** The file's base name without extension: the scenario's name when the file gives none. */
-function baseName(source: string): string {
-  return (source.split(/[\\/]/).at(-1) ?? source).replace(/\.[^.]*$/, '') || 'scenario';
-}
-
 export function parseScenarioYaml(text: string, source: string, env: Readonly<Record<string, string | undefined>> = process.env): Scenario {
   const root = readMap(rootField(source, parseYaml(substituteEnv(text, source, env), source)), [
     'name',
@@ -69,7 +65,7 @@ export function parseScenarioYaml(text: string, source: string, env: Readonly<Re
     'maxDuration'
   ]);
   const planned = {
-    name: optional(child(root, 'name'), readString, baseName(source)),
+    name: optional(child(root, 'name'), readString, nameFromSource(source)),
     description: optional(child(root, 'description'), (value) => readString(value, true), ''),
     devices: readInteger(required(child(root, 'devices')), 1, MAX_DEVICES),
     phases: readList(child(root, 'phases')).map(readPhase),

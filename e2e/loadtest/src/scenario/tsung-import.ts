@@ -1,6 +1,7 @@
 import type { Scenario } from '../contracts/scenario.ts';
 import { defaultMaxDurationMs } from './estimate-duration.ts';
 import { scenarioErrors, where } from './errors.ts';
+import { nameFromSource } from './scenario-name.ts';
 import { THRESHOLD_DEFAULTS } from './scenario-defaults.ts';
 import { newImportLog, type TsungImportLog } from './tsung-import-log.ts';
 import { readTsungLoad } from './tsung-load.ts';
@@ -57,17 +58,13 @@ function logTopLevel(root: XmlElement, log: TsungImportLog): void {
     if (child.name === 'clients') {
       log.notes.push(`${child.path}: ${describeHosts(child, 'host')} not used; the load suite places its agents itself (local processes, or --controller on other hosts)`);
     } else if (child.name === 'servers') {
-      log.notes.push(`${child.path}: ${describeHosts(child, 'host')} not used; the run targets the platform it starts, or --target`);
+      log.notes.push(`${child.path}: ${describeHosts(child, 'host')} not used; the run targets the platform it starts, or the one its --target-* options name`);
     } else if (child.name === 'monitoring') {
       log.unsupported.push(`${child.path}: not mapped; the report carries the CPU and memory of the agents and platform processes`);
     } else if (!['information', 'load', 'options', 'sessions'].includes(child.name)) {
       log.unsupported.push(`${child.path}: <${child.name}> is not mapped`);
     }
   }
-}
-
-function baseName(source: string): string {
-  return (source.split(/[\\/]/).at(-1) ?? source).replace(/\.[^.]*$/, '') || 'tsung';
 }
 
 export function importTsungXml(text: string, source: string): TsungImport {
@@ -83,7 +80,7 @@ export function importTsungXml(text: string, source: string): TsungImport {
   if (steps.length === 0) throw scenarioErrors.notTsung(source, 'the MQTT session has no request the load suite can run', where(source, session.path));
   const information = readInformation(root.children.find((child) => child.name === 'information'));
   const planned = {
-    name: information.name ?? baseName(source),
+    name: information.name ?? nameFromSource(source),
     description: information.description ?? `Imported from the Tsung file ${source}`,
     devices: load.devices,
     phases: load.phases,
