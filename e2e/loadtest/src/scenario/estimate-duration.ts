@@ -26,12 +26,13 @@ export function estimateDurationMs(scenario: Pick<Scenario, 'phases' | 'devices'
   return Math.ceil(arrivalsEndMs(scenario) + sessionDurationMs(scenario.session));
 }
 
-// Beyond the estimate a run gets half again for connects and acks that lag under load, the loss
-// check's wait, and five minutes for provisioning the fleet and starting the agents.
+// A run's clock starts with the first phase (the fleet is provisioned before). Beyond the
+// estimate it gets half again for connects and acks that lag under load, and two minutes for the
+// last sessions to wind down.
 const SLOWDOWN_ALLOWANCE = 1.5;
-const START_AND_FINISH_MS = 300_000;
+const WIND_DOWN_MS = 120_000;
 
 /** The maxDuration a scenario gets when it does not set one. */
-export function defaultMaxDurationMs(scenario: Pick<Scenario, 'phases' | 'devices' | 'session' | 'thresholds'>): number {
-  return Math.ceil(estimateDurationMs(scenario) * SLOWDOWN_ALLOWANCE) + scenario.thresholds.storeWaitMs + START_AND_FINISH_MS;
+export function defaultMaxDurationMs(scenario: Pick<Scenario, 'phases' | 'devices' | 'session'>): number {
+  return Math.ceil(estimateDurationMs(scenario) * SLOWDOWN_ALLOWANCE) + WIND_DOWN_MS;
 }
