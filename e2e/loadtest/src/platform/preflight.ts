@@ -26,13 +26,18 @@ export interface PreflightResult {
 /** Addresses far apart in 127.0.0.0/8 that agents bind: if these work, the block is routed to loopback. */
 const PROBE_ADDRESSES = ['127.0.1.1', '127.0.254.254'];
 
+export interface PreflightOptions {
+  /** Write the kernel settings that fall short when running as root (default true); false only reports. */
+  readonly fix?: boolean;
+}
+
 /**
  * Checks the machine against the run's plan and, when running as root, writes the kernel settings
  * that fall short. Fixes are written in an order that never opens a gap: reserved ports before
  * the range is widened over them.
  */
-export async function runPreflight(plan: PreflightPlan): Promise<PreflightResult> {
-  const isRoot = process.getuid?.() === 0;
+export async function runPreflight(plan: PreflightPlan, options: PreflightOptions = {}): Promise<PreflightResult> {
+  const isRoot = (options.fix ?? true) && process.getuid?.() === 0;
   const fileMax = checkFileMax(plan, readFileSync(FILE_MAX_PATH, 'utf8'), isRoot);
   const portRange = checkPortRange(plan, readFileSync(PORT_RANGE_PATH, 'utf8'), isRoot);
   const rangeInEffect = parsePortRange(portRange.write?.value ?? readFileSync(PORT_RANGE_PATH, 'utf8'));
