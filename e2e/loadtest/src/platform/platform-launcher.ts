@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { loadtestPlatformErrors } from './errors.ts';
 import { sampleProcessTree } from './process-usage.ts';
@@ -117,7 +117,8 @@ async function readiness(url: string): Promise<{ ready: boolean; problem?: strin
 export function adminKeyOfRunningPlatform(root: string, env: NodeJS.ProcessEnv = process.env): string {
   const given = env['PLEXUS_ADMIN_KEY']?.trim();
   if (given) return given;
-  const file = join(root, env['PLEXUS_DATA_DIR']?.trim() || '.data', 'bootstrap-admin-key');
+  // Resolved as the platform runner resolves it: a relative PLEXUS_DATA_DIR is under the repository.
+  const file = join(resolve(root, env['PLEXUS_DATA_DIR']?.trim() || '.data'), 'bootstrap-admin-key');
   try {
     return readFileSync(file, 'utf8').trim();
   } catch (error) {
