@@ -1,4 +1,4 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Compile } from 'typebox/compile';
@@ -8,6 +8,7 @@ import { Scenario, type SessionStep } from '../contracts/scenario.ts';
 import { arrivalsEndMs, sessionDurationMs } from './estimate-duration.ts';
 import { scenarioErrors } from './errors.ts';
 import { SHIPPED_SCENARIOS_DIR, estimateDurationMs, loadScenario, shippedScenarioNames } from './load-scenario.ts';
+import { parseScenarioYaml } from './scenario-yaml.ts';
 
 const validScenario = Compile(Scenario);
 
@@ -77,6 +78,16 @@ describe('shipped scenarios', () => {
     expect(validScenario.Check(loaded.scenario)).toBe(true);
     expect(loaded.unsupported).toEqual([expect.stringContaining('<mqtt type="unsubscribe"> is not supported')]);
     expect(loaded.scenario.session.map((step) => step.kind)).toEqual(['connect', 'subscribe', 'loop', 'stay', 'disconnect']);
+  });
+});
+
+describe('scenarios/README.md', () => {
+  it('shows a YAML example that parses', async () => {
+    const readme = await readFile(join(SHIPPED_SCENARIOS_DIR, 'README.md'), 'utf8');
+    const example = /```yaml\n([\s\S]*?)```/.exec(readme)?.[1];
+    expect(example).toBeDefined();
+    const scenario = parseScenarioYaml(example as string, 'README.md', {});
+    expect(scenario.session.map((step) => step.kind)).toEqual(['connect', 'subscribe', 'loop', 'stay', 'disconnect']);
   });
 });
 
