@@ -5,6 +5,8 @@ import { createInterface } from 'node:readline';
 import { loadtestPlatformErrors } from './errors.ts';
 import { sampleProcessTree } from './process-usage.ts';
 
+export { gatewayWorkersFor } from './gateway-sizing.ts';
+
 export interface PlatformUrls {
   readonly controlPlane: string;
   readonly dataPlane: string;
@@ -61,17 +63,9 @@ export interface ReadinessAnswer {
   readonly problem?: string;
 }
 
-/** Each gateway worker holds at most ~19k connections, under the 20k open-file limit of a process. */
-export const CONNECTIONS_PER_GATEWAY_WORKER = 19_000;
-/** The platform runner's bound on MQTT_WORKERS. */
-export const MAX_GATEWAY_WORKERS = 256;
 const HOST = '127.0.0.1';
 const OUTPUT_TAIL_LINES = 40;
 const READY_POLL_MS = 250;
-
-export function gatewayWorkersFor(devices: number): number {
-  return Math.min(MAX_GATEWAY_WORKERS, Math.max(1, Math.ceil(devices / CONNECTIONS_PER_GATEWAY_WORKER)));
-}
 
 export function platformUrls(ports: PlatformPorts = {}): PlatformUrls {
   return {

@@ -142,14 +142,19 @@ describe('memory budget', () => {
     expect(checkMemory(small, meminfo(24_000_000)).check).toEqual(expect.objectContaining({ ok: true }));
   });
 
-  it('warns when tight and fails with the fleet that would fit when short', () => {
-    // A million devices: 18.5 KiB each (~17.6 GiB) plus 1.5 GiB of baselines.
-    const tight = checkMemory(million, meminfo(20_500_000)).check;
+  it('counts connections and every process at rest, warns when tight and fails with the fleet that would fit', () => {
+    // A million devices: 18.5 KiB each (17.6 GiB), 53 gateway workers and a primary at 140 MiB
+    // (7.4 GiB), 60 agents at 60 MiB (3.5 GiB), 1 GiB for planes and engines: 29.5 GiB.
+    const tight = checkMemory(million, meminfo(32 * 1024 * 1024)).check;
     expect(tight.ok).toBe(true);
+    expect(tight.detail).toContain('29.5 GiB needed');
+    expect(tight.detail).toContain('7.4 GiB for 53 gateway workers');
     expect(tight.detail).toContain('tight');
     const short = checkMemory(million, meminfo(16_000_000)).check;
     expect(short.ok).toBe(false);
-    expect(short.detail).toMatch(/run at most ~\d+ devices here/);
     expect(short.detail).toContain('15.3 GiB available');
+    const fitting = Number(/run at most ~(\d+) devices here/.exec(short.detail)?.[1]);
+    expect(fitting).toBeGreaterThan(300_000);
+    expect(fitting).toBeLessThan(600_000);
   });
 });

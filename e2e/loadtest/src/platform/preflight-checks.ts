@@ -1,4 +1,5 @@
 import { loadtestPlatformErrors } from './errors.ts';
+import { CONNECTIONS_PER_GATEWAY_WORKER, gatewayWorkersFor } from './gateway-sizing.ts';
 
 // The preflight's decisions, as pure functions of the text the kernel shows under /proc, so they
 // are tested with made-up machines; preflight.ts reads /proc, applies the fixes and probes sockets.
@@ -60,8 +61,12 @@ const GATEWAY_BYTES_PER_DEVICE = 6 * 1024;
 const AGENT_BYTES_PER_DEVICE = 2.5 * 1024;
 const KERNEL_BYTES_PER_DEVICE = 10 * 1024;
 export const BYTES_PER_DEVICE = GATEWAY_BYTES_PER_DEVICE + AGENT_BYTES_PER_DEVICE + KERNEL_BYTES_PER_DEVICE;
-/** Every process's baseline: engines, planes, gateway workers, controller and agents at rest. */
-export const PLATFORM_BASELINE_BYTES = 1.5 * 2 ** 30;
+// Baselines before any connection. A gateway worker: 6 workers and their primary took 944 to
+// 1,022 MiB at rest (docs/benchmarks.md, 100k idle connections). An agent: a Node process with
+// its client code, estimated. The engines, the control and data planes and the controller: estimated.
+const GATEWAY_WORKER_BASELINE_BYTES = 140 * 2 ** 20;
+const AGENT_BASELINE_BYTES = 60 * 2 ** 20;
+const PLANES_AND_ENGINES_BASELINE_BYTES = 2 ** 30;
 /** Below this share of MemAvailable the budget passes without comment. */
 const COMFORTABLE_MEMORY_SHARE = 0.85;
 /** Sockets beyond the devices' own: engines, planes, agents' links, everything else on the box. */
@@ -202,20 +207,37 @@ export function checkReservedPorts(plan: PreflightPlan, reservedText: string, ra
   return { check: { name, ok: false, detail: `${found}: run 'sudo sysctl -w net.ipv4.ip_local_reserved_ports=${value}'` } };
 }
 
-export function memoryNeeded(devices: number): number {
-  return PLATFORM_BASELINE_BYTES + devices * BYTES_PER_DEVICE;
+export interface MemoryEstimate {
+  readonly connections: number;
+  readonly gatewayWorkers: number;
+  readonly agents: number;
+  readonly planesAndEngines: number;
+  readonly total: number;
+}
+
+export function memoryNeeded(plan: PreflightPlan): MemoryEstimate {
+  const connections = plan.devices * BYTES_PER_DEVICE;
+  // The primary counts as one more worker.
+  const gatewayWorkers = (gatewayWorkersFor(plan.devices) + 1) * GATEWAY_WORKER_BASELINE_BYTES;
+  const agents = plan.agents * AGENT_BASELINE_BYTES;
+  const planesAndEngines = PLANES_AND_ENGINES_BASELINE_BYTES;
+  return { connections, gatewayWorkers, agents, planesAndEngines, total: connections + gatewayWorkers + agents + planesAndEngines };
 }
 
 export function checkMemory(plan: PreflightPlan, meminfoText: string): PreflightDecision {
   const available = parseMemAvailable(meminfoText);
-  const needed = memoryNeeded(plan.devices);
+  const needed = memoryNeeded(plan);
   const name = 'memory budget';
   const found =
-    `${gib(needed)} needed for ${plan.devices} devices (${(BYTES_PER_DEVICE / 1024).toFixed(1)} KiB each: gateway, agent and kernel sockets, ` +
-    `plus ${gib(PLATFORM_BASELINE_BYTES)} of process baselines), ${gib(available)} available`;
-  if (needed <= available * COMFORTABLE_MEMORY_SHARE) return { check: { name, ok: true, detail: found } };
-  if (needed <= available) return { check: { name, ok: true, detail: `${found}: tight, stop other work on this machine for the run` } };
-  const fitting = Math.max(0, Math.floor((available * COMFORTABLE_MEMORY_SHARE - PLATFORM_BASELINE_BYTES) / BYTES_PER_DEVICE));
+    `${gib(needed.total)} needed for ${plan.devices} devices: ${gib(needed.connections)} for connections (${(BYTES_PER_DEVICE / 1024).toFixed(1)} KiB each: ` +
+    `gateway, agent and kernel sockets), ${gib(needed.gatewayWorkers)} for ${gatewayWorkersFor(plan.devices)} gateway workers and their primary at rest, ` +
+    `${gib(needed.agents)} for ${plan.agents} agents at rest, ${gib(needed.planesAndEngines)} for the planes and engines; ${gib(available)} available`;
+  if (needed.total <= available * COMFORTABLE_MEMORY_SHARE) return { check: { name, ok: true, detail: found } };
+  if (needed.total <= available) return { check: { name, ok: true, detail: `${found}: tight, stop other work on this machine for the run` } };
+  // Each device also brings its share of a gateway worker's baseline.
+  const perDevice = BYTES_PER_DEVICE + GATEWAY_WORKER_BASELINE_BYTES / CONNECTIONS_PER_GATEWAY_WORKER;
+  const fixed = needed.agents + needed.planesAndEngines + GATEWAY_WORKER_BASELINE_BYTES;
+  const fitting = Math.max(0, Math.floor((available * COMFORTABLE_MEMORY_SHARE - fixed) / perDevice));
   return { check: { name, ok: false, detail: `${found}: run at most ~${fitting} devices here, or free memory` } };
 }
 
