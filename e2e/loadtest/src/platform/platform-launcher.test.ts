@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { freePort } from '@plexus/engines';
 import { loadtestPlatformErrors } from './errors.ts';
-import { adminKeyOfRunningPlatform, detectRunningPlatform, gatewayWorkersFor, platformReadiness, platformUrls } from './platform-launcher.ts';
+import { adminKeyOfRunningPlatform, detectRunningPlatform, gatewayWorkersFor, platformReadiness, platformUrls, portsFromEnv } from './platform-launcher.ts';
 
 describe('gatewayWorkersFor', () => {
   it('gives each worker at most 19,000 connections, within the runner’s 1-256', () => {
@@ -25,6 +25,12 @@ describe('platformUrls', () => {
       mqtt: 'mqtt://127.0.0.1:1883'
     });
     expect(platformUrls({ mqtt: 11883, dataPlane: 18081 })).toMatchObject({ dataPlane: 'http://127.0.0.1:18081', mqtt: 'mqtt://127.0.0.1:11883' });
+  });
+});
+
+describe('portsFromEnv', () => {
+  it('reads the runner’s port variables, leaving malformed ones to the runner', () => {
+    expect(portsFromEnv({ CONTROL_PLANE_PORT: '18080', MQTT_PORT: '11883', DATA_PLANE_PORT: 'eighty', PATH: '/bin' })).toEqual({ controlPlane: 18_080, mqtt: 11_883 });
   });
 });
 

@@ -126,11 +126,13 @@ export function adminKeyOfRunningPlatform(root: string, env: NodeJS.ProcessEnv =
  * process group of its own, and resolves once all three planes answer /readyz.
  */
 export async function startPlatform(options: StartPlatformOptions): Promise<StartedPlatform> {
-  const ports = options.ports ?? {};
+  const inherited = { ...process.env, ...options.env };
+  // A port the environment already moves is where the runner will listen, unless the caller says otherwise.
+  const ports = { ...portsFromEnv(inherited), ...options.ports };
   const urls = platformUrls(ports);
   const child = spawn(process.execPath, [join(options.root, 'tools', 'platform', 'src', 'main.ts'), 'start'], {
     cwd: options.root,
-    env: { ...process.env, ...options.env, ...portEnv(ports), PLEXUS_DATA_DIR: options.dataDir, MQTT_WORKERS: String(options.gatewayWorkers) },
+    env: { ...inherited, ...portEnv(ports), PLEXUS_DATA_DIR: options.dataDir, MQTT_WORKERS: String(options.gatewayWorkers) },
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true
   });
@@ -180,23 +182,34 @@ export async function startPlatform(options: StartPlatformOptions): Promise<Star
   return { urls, adminKey, pid, pids, stop };
 }
 
+const PORT_VARIABLES: ReadonlyArray<readonly [keyof PlatformPorts, string]> = [
+  ['controlPlane', 'CONTROL_PLANE_PORT'],
+  ['dataPlane', 'DATA_PLANE_PORT'],
+  ['mqtt', 'MQTT_PORT'],
+  ['mqttTls', 'MQTT_TLS_PORT'],
+  ['gatewayMetrics', 'GATEWAY_METRICS_PORT'],
+  ['redis', 'REDIS_PORT'],
+  ['mongo', 'MONGO_PORT'],
+  ['kinesis', 'KINESIS_PORT']
+];
+
 function portEnv(ports: PlatformPorts): Record<string, string> {
-  const variables: ReadonlyArray<readonly [keyof PlatformPorts, string]> = [
-    ['controlPlane', 'CONTROL_PLANE_PORT'],
-    ['dataPlane', 'DATA_PLANE_PORT'],
-    ['mqtt', 'MQTT_PORT'],
-    ['mqttTls', 'MQTT_TLS_PORT'],
-    ['gatewayMetrics', 'GATEWAY_METRICS_PORT'],
-    ['redis', 'REDIS_PORT'],
-    ['mongo', 'MONGO_PORT'],
-    ['kinesis', 'KINESIS_PORT']
-  ];
   const env: Record<string, string> = {};
-  for (const [key, variable] of variables) {
+  for (const [key, variable] of PORT_VARIABLES) {
     const port = ports[key];
     if (port !== undefined) env[variable] = String(port);
   }
   return env;
+}
+
+/** The ports the runner's own variables set; a malformed one is left for the runner to refuse by name. */
+export function portsFromEnv(env: NodeJS.ProcessEnv): PlatformPorts {
+  const ports: Partial<Record<keyof PlatformPorts, number>> = {};
+  for (const [key, variable] of PORT_VARIABLES) {
+    const raw = env[variable];
+    if (raw !== undefined && /^\d+$/.test(raw)) ports[key] = Number(raw);
+  }
+  return ports;
 }
 
 function stopper(pid: number, pids: () => number[], exited: Promise<void>, hasExited: () => boolean, timeoutMs: number): () => Promise<void> {
