@@ -16,6 +16,7 @@ describe('readPlatformConfig', () => {
       gatewayMetricsPort: 9100,
       gatewayWorkers: 1,
       kinesisShards: 4,
+      kinesisStream: 'telemetry',
       externalRedisUrl: undefined,
       externalMongoUri: undefined,
       externalKinesisEndpoint: undefined,
@@ -34,8 +35,12 @@ describe('readPlatformConfig', () => {
   });
 
   it('takes the Kinesis port, shard count and an external endpoint from the environment', () => {
-    const config = readPlatformConfig({ KINESIS_PORT: '14567', KINESIS_SHARDS: '8', KINESIS_ENDPOINT: 'https://kinesis.eu-west-1.amazonaws.com' }, '/repo');
-    expect(config).toMatchObject({ kinesisPort: 14567, kinesisShards: 8, externalKinesisEndpoint: 'https://kinesis.eu-west-1.amazonaws.com' });
+    const config = readPlatformConfig(
+      { KINESIS_PORT: '14567', KINESIS_SHARDS: '8', KINESIS_STREAM: 'run-7.telemetry', KINESIS_ENDPOINT: 'https://kinesis.eu-west-1.amazonaws.com' },
+      '/repo'
+    );
+    expect(config).toMatchObject({ kinesisPort: 14567, kinesisShards: 8, kinesisStream: 'run-7.telemetry', externalKinesisEndpoint: 'https://kinesis.eu-west-1.amazonaws.com' });
+    expect(() => readPlatformConfig({ KINESIS_STREAM: 'no spaces' }, '/repo')).toThrow(/KINESIS_STREAM must be a Kinesis stream name/);
   });
 
   it('takes the gateway worker count from MQTT_WORKERS and refuses a bad one', () => {

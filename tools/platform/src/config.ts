@@ -15,6 +15,8 @@ export interface PlatformConfig {
   readonly gatewayWorkers: number;
   /** Shards of the `telemetry` stream when it is created; an existing stream keeps its own. */
   readonly kinesisShards: number;
+  /** The ingest stream the gateway writes and the data plane reads; tests and load runs sharing one Kinesis pick their own. */
+  readonly kinesisStream: string;
   /** Set when the user points at an existing server; then no local engine is started. */
   readonly externalRedisUrl: string | undefined;
   readonly externalMongoUri: string | undefined;
@@ -38,6 +40,7 @@ export function readPlatformConfig(env: NodeJS.ProcessEnv, root: string): Platfo
     gatewayWorkers: readCount(env, 'MQTT_WORKERS', 1, 256, 'a worker count (1-256)'),
     // 1-1000: kinesalite starts with a shard limit of 1,000 (KinesisStartOptions.shardLimit).
     kinesisShards: readCount(env, 'KINESIS_SHARDS', 4, 1_000, 'a shard count (1-1000)'),
+    kinesisStream: readStreamName(env, 'KINESIS_STREAM', 'telemetry'),
     externalRedisUrl: readUrl(env, 'REDIS_URL', ['redis:', 'rediss:']),
     externalMongoUri: readUrl(env, 'MONGODB_URI', ['mongodb:', 'mongodb+srv:']),
     externalKinesisEndpoint: readUrl(env, 'KINESIS_ENDPOINT', ['http:', 'https:']),
@@ -47,6 +50,14 @@ export function readPlatformConfig(env: NodeJS.ProcessEnv, root: string): Platfo
 
 function nonBlank(raw: string | undefined): string | undefined {
   return raw === undefined || raw.trim() === '' ? undefined : raw;
+}
+
+// Kinesis stream names: 1-128 characters of [a-zA-Z0-9_.-].
+function readStreamName(env: NodeJS.ProcessEnv, variable: string, fallback: string): string {
+  const raw = env[variable];
+  if (raw === undefined || raw === '') return fallback;
+  if (!/^[a-zA-Z0-9_.-]{1,128}$/.test(raw)) throw platformErrors.badEnv(variable, 'a Kinesis stream name (1-128 of a-z A-Z 0-9 _ . -)', raw);
+  return raw;
 }
 
 function readPort(env: NodeJS.ProcessEnv, variable: string, fallback: number): number {

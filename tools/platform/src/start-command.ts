@@ -21,9 +21,6 @@ interface Endpoint {
   readonly value: string;
 }
 
-/** The ingest stream the MQTT gateway writes and the data plane reads (ARCHITECTURE.md, the message path). */
-export const TELEMETRY_STREAM = 'telemetry';
-
 export interface Plan {
   readonly services: readonly ServiceDefinition[];
   readonly endpoints: readonly Endpoint[];
@@ -112,11 +109,11 @@ export function planServices(config: PlatformConfig, root: string, adminKey: str
     const kinesisDir = join(dataDir, 'kinesis');
     const kinesisUrl = `http://${host}:${config.kinesisPort}`;
     kinesisEndpoint = kinesisUrl;
-    services.push({ name: 'kinesalite', start: () => startKinesisWithStream(host, config.kinesisPort, kinesisDir, config.kinesisShards) });
+    services.push({ name: 'kinesalite', start: () => startKinesisWithStream(host, config.kinesisPort, kinesisDir, config.kinesisStream, config.kinesisShards) });
     ports.push([config.kinesisPort, 'Kinesis (kinesalite)', 'KINESIS_PORT', 'KINESIS_ENDPOINT']);
     endpoints.push({
       label: 'Kinesis',
-      value: `${kinesisUrl}  (kinesalite, stream '${TELEMETRY_STREAM}', data in ${relative(root, kinesisDir)}/)`
+      value: `${kinesisUrl}  (kinesalite, stream '${config.kinesisStream}', data in ${relative(root, kinesisDir)}/)`
     });
   } else {
     endpoints.push({ label: 'Kinesis', value: `${redactUrl(kinesisEndpoint)}  (external, from KINESIS_ENDPOINT)` });
@@ -157,7 +154,7 @@ export function planServices(config: PlatformConfig, root: string, adminKey: str
         PLEXUS_INTERNAL_TOKEN: internalToken,
         REDIS_URL: redisUrl,
         KINESIS_ENDPOINT: kinesisEndpoint,
-        KINESIS_STREAM: TELEMETRY_STREAM,
+        KINESIS_STREAM: config.kinesisStream,
         ...gatewayTlsEnv(config, tls)
       }
     })
@@ -182,7 +179,7 @@ export function planServices(config: PlatformConfig, root: string, adminKey: str
         MONGODB_URI: mongoUri,
         REDIS_URL: redisUrl,
         KINESIS_ENDPOINT: kinesisEndpoint,
-        KINESIS_STREAM: TELEMETRY_STREAM,
+        KINESIS_STREAM: config.kinesisStream,
         CONTROL_PLANE_URL: controlPlane,
         PLEXUS_INTERNAL_TOKEN: internalToken
       }
@@ -215,10 +212,10 @@ export function gatewayTlsEnv(config: PlatformConfig, tls: DevelopmentTls): Reco
 }
 
 /** kinesalite with the telemetry stream ACTIVE, so apps started after it can write at once. */
-async function startKinesisWithStream(host: string, port: number, dataDir: string, shards: number): Promise<EngineHandle> {
+async function startKinesisWithStream(host: string, port: number, dataDir: string, stream: string, shards: number): Promise<EngineHandle> {
   const engine = await startKinesis({ host, port, dataDir });
   try {
-    await ensureKinesisStream(engine.url, TELEMETRY_STREAM, shards);
+    await ensureKinesisStream(engine.url, stream, shards);
   } catch (error) {
     await engine.stop();
     throw error;
