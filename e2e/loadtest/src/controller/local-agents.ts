@@ -1,0 +1,36 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+const AGENT_MAIN = fileURLToPath(new URL('../agent/agent-main.ts', import.meta.url));
+
+export interface LocalAgent {
+  readonly pid: number;
+  /** Settles when the process ends, with its exit code (or the signal that ended it). */
+  readonly exited: Promise<string>;
+  stop(): void;
+}
+
+/**
+ * Starts agent processes on this host. They join over HTTP like agents on other hosts, so the
+ * controller has one code path; only their lifetime is tied to ours.
+ */
+export function startLocalAgents(count: number, controllerUrl: string, nodeFlags: readonly string[]): LocalAgent[] {
+  return Array.from({ length: count }, () => startLocalAgent(controllerUrl, nodeFlags));
+}
+
+function startLocalAgent(controllerUrl: string, nodeFlags: readonly string[]): LocalAgent {
+  const child: ChildProcess = spawn(process.execPath, [...nodeFlags, AGENT_MAIN, '--controller', controllerUrl], {
+    stdio: ['ignore', 'inherit', 'inherit']
+  });
+  const exited = new Promise<string>((resolve) => {
+    child.once('exit', (code, signal) => resolve(signal === null ? `exit code ${code}` : `signal ${signal}`));
+    child.once('error', (error) => resolve(error.message));
+  });
+  return {
+    pid: child.pid ?? -1,
+    exited,
+    stop() {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+    }
+  };
+}

@@ -1,0 +1,56 @@
+import { describe, expect, it } from 'vitest';
+import type { Report } from '../contracts/report.ts';
+import type { Scenario } from '../contracts/scenario.ts';
+import { judge } from './report-builder.ts';
+
+const scenario: Scenario = {
+  name: 'unit',
+  description: '',
+  devices: 100,
+  phases: [{ name: 'ramp', durationMs: 1000, total: 100 }],
+  session: [{ kind: 'disconnect' }],
+  thresholds: { maxLost: 0, maxErrorRatio: 0.05, storeWaitMs: 0 },
+  maxDurationMs: 10_000
+};
+const none = { count: 0, p50: 0, p90: 0, p99: 0, p999: 0, max: 0 };
+const report: Report = {
+  runId: 'unit-1',
+  scenario: 'unit',
+  passed: true,
+  failures: [],
+  startedAt: new Date(0).toISOString(),
+  durationSec: 1,
+  devices: 100,
+  peakConnected: 100,
+  connectRatePerSec: 100,
+  publishesSent: 500,
+  acked: 500,
+  stored: 500,
+  lost: 0,
+  lostDevices: [],
+  publishRatePerSec: 500,
+  ackLatencyMs: none,
+  endToEndLatencyMs: none,
+  errors: {},
+  agents: [],
+  platform: [],
+  target: { controlPlane: '', dataPlane: '', mqtt: '', startedByRun: false },
+  unsupported: [],
+  series: []
+};
+
+describe('judge', () => {
+  it('passes a run within its thresholds, errors included up to the allowed ratio', () => {
+    expect(judge(report, scenario)).toMatchObject({ passed: true, failures: [] });
+    expect(judge({ ...report, errors: { connect_timeout: 5 } }, scenario).passed).toBe(true);
+  });
+
+  it('fails on one lost acknowledged message, on errors over the ratio, and on runs that did nothing', () => {
+    const lost = judge({ ...report, stored: 499, lost: 1 }, scenario);
+    expect(lost.passed).toBe(false);
+    expect(lost.failures[0]).toMatch(/1 acknowledged messages are missing/);
+    expect(judge({ ...report, errors: { connect_timeout: 4, closed_by_server: 2 } }, scenario).failures[0]).toMatch(/6 errors for 100 devices/);
+    expect(judge({ ...report, acked: 0 }, scenario).failures).toContain('no publish was acknowledged');
+    expect(judge({ ...report, peakConnected: 0 }, scenario).failures).toContain('no device connected');
+  });
+});
