@@ -7,7 +7,6 @@ import { Compile } from 'typebox/compile';
 import { decodeFromCompressedBase64 } from 'hdr-histogram-js';
 import { nextEvent, within } from '@plexus/test-harness';
 import { AgentHello, AgentResult, AgentStats, type AgentDirective, type Assignment } from '../contracts/agent-protocol.ts';
-import type { Scenario } from '../contracts/scenario.ts';
 import { DeviceConnection, type ConnectionListener } from './device-connection.ts';
 import { startMosquitto, type TestMosquitto } from './test-mosquitto.ts';
 
@@ -98,7 +97,7 @@ afterAll(async () => {
 const DEVICES = 30;
 const PUBLISHES = 4;
 
-function scenario(): Scenario {
+function scenario(): Assignment['scenario'] {
   return {
     name: 'agent-test',
     description: 'connect, listen to itself, publish stamped QoS 1 messages, stay',
