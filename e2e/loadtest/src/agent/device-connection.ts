@@ -242,7 +242,8 @@ export class DeviceConnection implements KeepaliveMember {
       this.partial = null;
     }
     let offset = 0;
-    while (offset < data.length && this.state !== CLOSED) {
+    // After a failure nothing more is read; after our own DISCONNECT, late PUBACKs still count.
+    while (offset < data.length && this.state !== CLOSED && this.failure === null) {
       let length = 0;
       let multiplier = 1;
       let position = offset + 1;

@@ -272,7 +272,11 @@ export class SessionRunner implements ConnectionListener<SessionConnection> {
           }
           if (connection.writeBlocked) return this.sleep(device, this.now() + WRITE_BLOCKED_PAUSE_MS);
           const context = this.messageContext(device, this.options.counters.sentPerDevice[device]! + 1);
-          connection.publish(operation.topic(context), operation.payload(context), operation.qos, operation.retain);
+          if (!connection.publish(operation.topic(context), operation.payload(context), operation.qos, operation.retain)) {
+            // The connection is failing: its close event ends the session.
+            this.status[device] = WAITING_WINDOW;
+            return;
+          }
           this.options.counters.countPublish(device);
           break;
         }
