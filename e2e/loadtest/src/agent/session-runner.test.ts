@@ -78,13 +78,13 @@ interface Harness {
   finished: Promise<void>;
 }
 
-function harness(session: SessionStep[], devices: number, options: { autoAccept?: boolean; autoAck?: boolean; maxConnecting?: number; connectTimeoutMs?: number; arrivalGapMs?: number } = {}): Harness {
+function harness(session: SessionStep[], devices: number, options: { autoAccept?: boolean; autoAck?: boolean; maxConnecting?: number; connectTimeoutMs?: number; arrivalGapMs?: number; arriving?: number } = {}): Harness {
   const counters = new DeviceCounters(devices);
   const connections: FakeConnection[] = [];
   const keptAlive = new Set<KeepaliveMember>();
   let onAllFinished: () => void = () => undefined;
   const finished = new Promise<void>((resolve) => (onAllFinished = resolve));
-  const arrivals = new Float64Array(devices).map((_, index) => index * (options.arrivalGapMs ?? 0));
+  const arrivals = new Float64Array(options.arriving ?? devices).map((_, index) => index * (options.arrivalGapMs ?? 0));
   const runner = new SessionRunner({
     program: compileSession(session, () => 0.5),
     deviceIds: Array.from({ length: devices }, (_, index) => `dev-${index}`),
@@ -268,5 +268,14 @@ describe('SessionRunner', () => {
     await within(finished, 5000, 'session end');
     expect(counters.errors()).toEqual({ closed_by_server: 1 });
     expect(counters.connected).toBe(0);
+  });
+
+  it('counts devices the arrival plan leaves out as finished once the others have ended, so the controller is not kept waiting', async () => {
+    const { runner, counters, finished } = harness([connect, { kind: 'disconnect' }], 5, { arriving: 3 });
+    runner.start();
+    await within(finished, 5000, 'every session ended');
+    expect(counters.devicesStarted).toBe(3);
+    expect(counters.devicesFinished).toBe(5);
+    expect(counters.connects).toBe(3);
   });
 });

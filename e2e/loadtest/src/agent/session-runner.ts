@@ -108,6 +108,7 @@ export class SessionRunner implements ConnectionListener<SessionConnection> {
   private finishing = false;
   private settled: (() => void) | null = null;
   private allFinishedReported = false;
+  private sessionsEnded = 0;
 
   constructor(options: SessionRunnerOptions) {
     this.options = options;
@@ -140,6 +141,7 @@ export class SessionRunner implements ConnectionListener<SessionConnection> {
   }
 
   start(): void {
+    this.reportIfAllFinished();
     this.arm();
   }
 
@@ -353,8 +355,19 @@ export class SessionRunner implements ConnectionListener<SessionConnection> {
     this.status[device] = DONE;
     this.wakeUps.remove(device);
     this.options.counters.devicesFinished += 1;
-    if (this.allFinishedReported || !this.allStarted || this.options.counters.devicesFinished < this.options.counters.devicesStarted) return;
+    this.sessionsEnded += 1;
+    this.reportIfAllFinished();
+  }
+
+  /**
+   * Once the arrival plan is through, devices it leaves out (its counts are rounded at this
+   * agent's share) will never start: they count as finished, so the controller, which waits for
+   * every device of the slice, is not kept waiting for them.
+   */
+  private reportIfAllFinished(): void {
+    if (this.allFinishedReported || !this.allStarted || this.sessionsEnded < this.options.counters.devicesStarted) return;
     this.allFinishedReported = true;
+    this.options.counters.devicesFinished += this.status.length - this.options.counters.devicesStarted;
     this.options.onAllFinished?.();
   }
 
@@ -404,6 +417,7 @@ export class SessionRunner implements ConnectionListener<SessionConnection> {
       this.advance(device);
     }
     for (let device = this.wakeUps.popDue(now); device !== -1; device = this.wakeUps.popDue(now)) this.wake(device);
+    this.reportIfAllFinished();
     this.arm();
   }
 
