@@ -228,7 +228,7 @@ export class DeviceConnection implements KeepaliveMember {
   }
 
   // CONNECT goes out once the handshake is done rather than being queued before it: a write
-  // queued on a connecting socket leaves ~1 KB more resident per connection (measured).
+  // queued on a connecting socket left 0.3-0.8 KB more resident per connection (10k sockets).
   socketConnected(): void {
     const bytes = this.connectBytes;
     this.connectBytes = null;
@@ -299,6 +299,7 @@ export class DeviceConnection implements KeepaliveMember {
     const code = (this.protocolVersion === 5 ? packet.reasonCode : packet.returnCode) ?? 0;
     if (code !== 0) return this.abort(`connect_refused:${code}`);
     const receiveMaximum = packet.properties?.receiveMaximum;
+    // No more unacknowledged QoS 1 publishes than the server's Receive Maximum [MQTT-3.3.4-7].
     if (receiveMaximum !== undefined) this.window = Math.min(INFLIGHT_WINDOW, receiveMaximum);
     this.state = CONNECTED;
     this.listener.connected(this, packet.sessionPresent);
