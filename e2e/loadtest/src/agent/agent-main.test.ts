@@ -127,7 +127,7 @@ function assignmentFor(hello: AgentHello): Assignment {
     runId: 'run-1',
     agentId: 'agent-1',
     scenario: scenario(),
-    mqtt: { host: '127.0.0.1', port: broker.port },
+    mqtt: { host: 'localhost', port: broker.port },
     sourceAddresses: hello.sourceAddresses.length > 0 ? hello.sourceAddresses : ['127.0.0.1'],
     devices: { firstIndex: 100, ids, tokens: ids.map((id) => `token-${id}`) },
     share: 1,

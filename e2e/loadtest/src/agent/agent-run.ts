@@ -1,3 +1,5 @@
+import { lookup } from 'node:dns/promises';
+import { isIP } from 'node:net';
 import type { AgentResult, AgentStats, Assignment } from '../contracts/agent-protocol.ts';
 import { arrivalOffsets, phaseAt } from '../scenario/arrival-plan.ts';
 import { agentProcessUsage } from './agent-process-usage.ts';
@@ -27,7 +29,7 @@ export async function runAssignment(assignment: Assignment, controller: Controll
     tokens: devices.tokens,
     arrivals: arrivalOffsets(scenario.phases, assignment.share, devices.ids.length),
     startAt: assignment.startAt,
-    mqtt: assignment.mqtt,
+    mqtt: { host: await resolvedHost(assignment), port: assignment.mqtt.port },
     sourceAddresses: assignment.sourceAddresses,
     counters,
     ackLatency,
@@ -112,4 +114,15 @@ export async function runAssignment(assignment: Assignment, controller: Controll
     };
     statsTimer = setTimeout(() => void report(), statsIntervalMs);
   });
+}
+
+/**
+ * The gateway's address, looked up once (per connection, 18k lookups would queue on libuv's
+ * four threads), in the family of the source addresses the connections bind.
+ */
+async function resolvedHost(assignment: Assignment): Promise<string> {
+  const { host } = assignment.mqtt;
+  if (isIP(host) !== 0) return host;
+  const family = isIP(assignment.sourceAddresses[0] ?? '') === 6 ? 6 : 4;
+  return (await lookup(host, { family })).address;
 }
