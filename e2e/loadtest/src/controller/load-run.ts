@@ -176,6 +176,7 @@ export async function runLoadTest(options: RunOptions, root: string, hooks: RunH
 
     state.stage = 'running';
     runningSince = registry.startAt as number;
+    stats.setOrigin(runningSince);
     const runErrors: Record<string, number> = {};
     await driveRun({ scenario, registry, stats, agents, runErrors, log, snapshot: snapshotOf, runningSince });
 

@@ -48,20 +48,24 @@ describe('RunStats', () => {
     expect(run.totals()).toMatchObject({ connected: 5, peakConnected: 15 });
   });
 
-  it('turns counters into per-second rates per interval and latency percentiles per interval and overall', () => {
+  it('turns each agent’s counters into rates by its own clock, and latency into percentiles per interval and overall', () => {
     const run = new RunStats(0);
     run.record(stats('a', 1000, { connects: 100, publishesSent: 400, acked: 300, ackLatencyUs: latencies(1000, 2000, 3000) }));
-    const first = run.sample(2000);
-    expect(first).toMatchObject({ t: 2, connectRate: 50, publishRate: 200, ackRate: 150 });
+    run.record(stats('b', 1000, { connects: 10 }));
+    const first = run.sample(1500);
+    expect(first).toMatchObject({ t: 1.5, connectRate: 0, publishRate: 0 });
     expect(first.ackP50Ms).toBeCloseTo(2, 1);
-    run.record(stats('a', 3000, { connects: 100, publishesSent: 1400, acked: 1300, ackLatencyUs: latencies(10_000) }));
+    run.record(stats('a', 3000, { connects: 200, publishesSent: 1400, acked: 1300, ackLatencyUs: latencies(10_000) }));
+    run.record(stats('b', 1500, { connects: 20 }));
     const second = run.sample(3000);
-    expect(second).toMatchObject({ connectRate: 0, publishRate: 1000, ackRate: 1000 });
+    expect(second).toMatchObject({ connectRate: 50 + 20, publishRate: 500, ackRate: 500 });
     expect(second.ackP50Ms).toBeCloseTo(10, 0);
     expect(run.ackLatencyMs()).toMatchObject({ count: 4 });
     expect(run.ackLatencyMs().max).toBeCloseTo(10, 0);
     expect(run.endToEndLatencyMs().count).toBe(0);
-    expect(run.series()).toHaveLength(2);
+    run.setOrigin(1000);
+    expect(run.sample(4000).t).toBe(3);
+    expect(run.series()).toHaveLength(3);
   });
 
   it('tracks each agent’s peak RSS over its idle baseline', () => {

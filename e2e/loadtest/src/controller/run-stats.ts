@@ -10,6 +10,12 @@ export interface AgentPeaks {
   readonly idleRssBytes: number;
 }
 
+interface Rates {
+  readonly connect: number;
+  readonly publish: number;
+  readonly ack: number;
+}
+
 export interface RunTotals {
   readonly connected: number;
   readonly peakConnected: number;
@@ -37,14 +43,29 @@ export class RunStats {
   #intervalEndToEnd: Histogram = emptyLatencyHistogram();
   readonly #series: SeriesPoint[] = [];
   #peakConnected = 0;
-  #previous: { readonly at: number; readonly connects: number; readonly publishesSent: number; readonly acked: number } | undefined;
-  readonly #startedAt: number;
+  /** Each agent's rates between its last two reports, timed by the agent's own clock so report jitter does not alias. */
+  readonly #rates = new Map<string, Rates>();
+  #origin: number;
 
-  constructor(startedAt: number) {
-    this.#startedAt = startedAt;
+  constructor(origin: number) {
+    this.#origin = origin;
+  }
+
+  /** Moves the series' zero, e.g. to the instant every agent starts the first phase. */
+  setOrigin(origin: number): void {
+    this.#origin = origin;
   }
 
   record(stats: AgentStats): void {
+    const previous = this.#latest.get(stats.agentId);
+    if (previous !== undefined && stats.at > previous.at) {
+      const seconds = (stats.at - previous.at) / 1000;
+      this.#rates.set(stats.agentId, {
+        connect: (stats.connects - previous.connects) / seconds,
+        publish: (stats.publishesSent - previous.publishesSent) / seconds,
+        ack: (stats.acked - previous.acked) / seconds
+      });
+    }
     this.#latest.set(stats.agentId, stats);
     this.#recordPeaks(stats);
     addEncodedHistogram(stats.ackLatencyUs, this.#ackLatency, this.#intervalAck);
@@ -104,16 +125,22 @@ export class RunStats {
   /** Closes the current interval and appends its point to the series. */
   sample(now: number): SeriesPoint {
     const totals = this.totals();
-    const previous = this.#previous ?? { at: this.#startedAt, connects: 0, publishesSent: 0, acked: 0 };
-    const seconds = Math.max((now - previous.at) / 1000, 0.001);
+    let connectRate = 0;
+    let publishRate = 0;
+    let ackRate = 0;
+    for (const rates of this.#rates.values()) {
+      connectRate += rates.connect;
+      publishRate += rates.publish;
+      ackRate += rates.ack;
+    }
     const ack = percentilesMs(this.#intervalAck);
     const endToEnd = percentilesMs(this.#intervalEndToEnd);
     const point: SeriesPoint = {
-      t: Math.round((now - this.#startedAt) / 100) / 10,
+      t: Math.round((now - this.#origin) / 100) / 10,
       connected: totals.connected,
-      connectRate: Math.round((totals.connects - previous.connects) / seconds),
-      publishRate: Math.round((totals.publishesSent - previous.publishesSent) / seconds),
-      ackRate: Math.round((totals.acked - previous.acked) / seconds),
+      connectRate: Math.round(connectRate),
+      publishRate: Math.round(publishRate),
+      ackRate: Math.round(ackRate),
       ackP50Ms: ack.p50,
       ackP99Ms: ack.p99,
       e2eP50Ms: endToEnd.p50,
@@ -121,7 +148,6 @@ export class RunStats {
       errors: totals.errorCount
     };
     this.#series.push(point);
-    this.#previous = { at: now, connects: totals.connects, publishesSent: totals.publishesSent, acked: totals.acked };
     this.#intervalAck.destroy();
     this.#intervalEndToEnd.destroy();
     this.#intervalAck = emptyLatencyHistogram();
