@@ -1,6 +1,8 @@
 import { isPlexusError } from '@plexus/errors';
 import { repoRoot } from '@plexus/engines';
-import { runLoadTest } from './controller/load-run.ts';
+import { preflightLines, preflightPlanOf, runLoadTest } from './controller/load-run.ts';
+import { runPreflight } from './platform/preflight.ts';
+import { loadScenario } from './scenario/load-scenario.ts';
 import { parseRunOptions, usageText } from './controller/run-options.ts';
 import { controllerErrors } from './controller/errors.ts';
 
@@ -22,11 +24,24 @@ async function run(argv: readonly string[]): Promise<number> {
   return report.passed ? 0 : 1;
 }
 
+/** Checks this host for a scenario without changing anything, e.g. before a million-device run. */
+async function preflight(argv: readonly string[]): Promise<number> {
+  const options = parseRunOptions(argv, repoRoot());
+  const { scenario } = await loadScenario(options.scenario);
+  const sized = options.devices === undefined ? scenario : { ...scenario, devices: options.devices };
+  const result = await runPreflight(preflightPlanOf(sized, options), { fix: false });
+  for (const line of preflightLines(result)) console.log(line);
+  console.log(result.ok ? 'preflight: this host can run it' : 'preflight: fix the FAIL lines first (a root run writes the kernel settings itself)');
+  return result.ok ? 0 : 1;
+}
+
 async function main(argv: readonly string[]): Promise<number> {
   const [command, ...rest] = argv;
   switch (command) {
     case 'run':
       return run(rest);
+    case 'preflight':
+      return preflight(rest);
     case 'agent': {
       const { runAgent } = await import('./agent/agent-main.ts');
       return runAgent(rest);

@@ -3,7 +3,9 @@ import type { Report, RunSnapshot } from '../contracts/report.ts';
 import type { Scenario } from '../contracts/scenario.ts';
 import { checkLoss } from '../platform/loss-check.ts';
 import { provisionFleet } from '../platform/fleet-provisioning.ts';
-import { runPreflight } from '../platform/preflight.ts';
+import { platformUrls, portsFromEnv } from '../platform/platform-launcher.ts';
+import { DEFAULT_PLATFORM_PORTS } from '../platform/preflight-checks.ts';
+import { runPreflight, type PreflightPlan, type PreflightResult } from '../platform/preflight.ts';
 import { sourceAddressesFor } from '../platform/source-addresses.ts';
 import { phaseAt } from '../scenario/arrival-plan.ts';
 import { defaultMaxDurationMs } from '../scenario/estimate-duration.ts';
@@ -54,10 +56,7 @@ export async function runLoadTest(options: RunOptions, root: string, hooks: RunH
 
   const startedAt = Date.now();
   const runId = `${scenario.name}-${new Date(startedAt).toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15)}`;
-  const localAgents = options.localAgents ?? (options.remoteAgents > 0 ? 0 : Math.max(1, Math.ceil(scenario.devices / DEVICES_PER_AGENT)));
-  const expectedAgents = localAgents + options.remoteAgents;
-  if (expectedAgents === 0) throw controllerErrors.badOption('--agents', 'a run needs at least one agent');
-  if (expectedAgents > scenario.devices) throw controllerErrors.badOption('--agents', `more agents (${expectedAgents}) than devices (${scenario.devices})`);
+  const { localAgents, expectedAgents } = agentCounts(options, scenario.devices);
   const estimatedMs = estimateDurationMs(scenario);
 
   let stats: RunStats | undefined;
@@ -130,14 +129,8 @@ export async function runLoadTest(options: RunOptions, root: string, hooks: RunH
   let agents: LocalAgent[] = [];
   const platformUsage = new PlatformUsage();
   try {
-    const preflight = await runPreflight({
-      agents: localAgents,
-      connectionsPerAgent: Math.ceil(scenario.devices / expectedAgents),
-      devices: scenario.devices,
-      platformListenPorts: [1883, 8883, 8080, 8081, 9100, 6379, 27017, 4567, options.port],
-      sourceAddresses: localAgents * SOURCE_ADDRESSES_PER_AGENT
-    });
-    for (const check of preflight.checks) log(`preflight: ${check.ok ? 'ok  ' : 'FAIL'} ${check.name}: ${check.detail}${check.fixed === undefined ? '' : ` (set: ${check.fixed})`}`);
+    const preflight = await runPreflight(preflightPlanOf(scenario, options));
+    for (const line of preflightLines(preflight)) log(line);
     const failed = preflight.checks.filter((check) => !check.ok);
     if (failed.length > 0) throw controllerErrors.preflightFailed(failed.map((check) => check.name).join(', '));
 
@@ -236,6 +229,33 @@ export async function runLoadTest(options: RunOptions, root: string, hooks: RunH
     await platform?.release();
     await server.close();
   }
+}
+
+/** Agents started here (one per 18,000 devices unless `--agents` says) and in all. */
+export function agentCounts(options: RunOptions, devices: number): { localAgents: number; expectedAgents: number } {
+  const localAgents = options.localAgents ?? (options.remoteAgents > 0 ? 0 : Math.max(1, Math.ceil(devices / DEVICES_PER_AGENT)));
+  const expectedAgents = localAgents + options.remoteAgents;
+  if (expectedAgents === 0) throw controllerErrors.badOption('--agents', 'a run needs at least one agent');
+  if (expectedAgents > devices) throw controllerErrors.badOption('--agents', `more agents (${expectedAgents}) than devices (${devices})`);
+  return { localAgents, expectedAgents };
+}
+
+/** What this host must hold for the run: its agents' sockets and, unless the target is elsewhere, the platform's. */
+export function preflightPlanOf(scenario: Scenario, options: RunOptions): PreflightPlan {
+  const { localAgents, expectedAgents } = agentCounts(options, scenario.devices);
+  const ports = platformUrls(portsFromEnv(process.env));
+  const listenPorts = [ports.mqtt, ports.controlPlane, ports.dataPlane, ports.gatewayMetrics].map((url) => Number(new URL(url).port));
+  return {
+    agents: localAgents,
+    connectionsPerAgent: Math.ceil(scenario.devices / expectedAgents),
+    devices: scenario.devices,
+    platformListenPorts: [...new Set([...DEFAULT_PLATFORM_PORTS, ...listenPorts, options.port])],
+    sourceAddresses: localAgents * SOURCE_ADDRESSES_PER_AGENT
+  };
+}
+
+export function preflightLines(result: PreflightResult): string[] {
+  return result.checks.map((check) => `preflight: ${check.ok ? 'ok  ' : 'FAIL'} ${check.name}: ${check.detail}${check.fixed === undefined ? '' : ` (set: ${check.fixed})`}`);
 }
 
 interface DriveContext {

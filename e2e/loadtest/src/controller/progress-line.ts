@@ -13,7 +13,7 @@ export function progressLine(snapshot: RunSnapshot): string {
   const last = snapshot.series.at(-1);
   const errors = Object.values(snapshot.errors).reduce((sum, value) => sum + value, 0);
   const parts = [
-    `[${duration(snapshot.elapsedSec)} ${snapshot.state}${snapshot.state === 'running' ? `/${snapshot.phase}` : ''}]`,
+    `[${duration(snapshot.elapsedSec)} ${snapshot.state}${snapshot.state === 'running' ? `/${snapshot.phase === 'done' ? 'sessions' : snapshot.phase}` : ''}]`,
     `connected ${count(snapshot.connected)}/${count(snapshot.devices)}`,
     `connects ${count(last?.connectRate ?? 0)}/s`,
     `publishes ${count(last?.publishRate ?? 0)}/s`,
