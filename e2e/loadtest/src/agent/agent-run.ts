@@ -31,6 +31,7 @@ export async function runAssignment(assignment: Assignment, controller: Controll
     startAt: assignment.startAt,
     mqtt: { host: await resolvedHost(assignment), port: assignment.mqtt.port },
     sourceAddresses: assignment.sourceAddresses,
+    ...(assignment.maxConnectsInFlight === undefined ? {} : { maxConnecting: assignment.maxConnectsInFlight }),
     counters,
     ackLatency,
     endToEndLatency,

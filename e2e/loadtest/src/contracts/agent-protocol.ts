@@ -40,7 +40,13 @@ export const Assignment = Type.Object(
     share: Type.Number({ minimum: 0, maximum: 1 }),
     /** Epoch ms at which every agent starts the first phase together. */
     startAt: Type.Integer(),
-    statsIntervalMs: Type.Integer({ minimum: 100 })
+    statsIntervalMs: Type.Integer({ minimum: 100 }),
+    /**
+     * CONNECTs this agent may have waiting for a CONNACK (default 500). The controller splits one
+     * budget over its agents: past the platform's connect rate, arrivals should queue in the
+     * agents, not as thousands of CONNECTs timing out in the gateway's authentication.
+     */
+    maxConnectsInFlight: Type.Optional(Type.Integer({ minimum: 1 }))
   },
   { additionalProperties: false }
 );

@@ -23,7 +23,8 @@ function registry(expectedAgents: number): AgentRegistry {
     mqtt: { host: '127.0.0.1', port: 1883 },
     sourceAddressesFor: (index) => [`127.0.${index + 1}.1`],
     statsIntervalMs: 1000,
-    startLeadMs: 500
+    startLeadMs: 500,
+    connectsInFlight: 400
   });
 }
 
@@ -86,6 +87,7 @@ describe('AgentRegistry', () => {
     expect(one?.sourceAddresses).toEqual(['127.0.1.1']);
     expect(two?.sourceAddresses).toEqual(['10.0.0.5', '10.0.0.6']);
     expect(one?.share).toBeCloseTo(0.4);
+    expect(one?.maxConnectsInFlight).toBe(134);
     expect(await agents.join(hello(14))).toBeUndefined();
   });
 

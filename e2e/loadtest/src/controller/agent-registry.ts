@@ -26,6 +26,8 @@ export interface AgentRegistryOptions {
   readonly statsIntervalMs: number;
   /** How long after the last agent joined every agent starts, so all begin the first phase together. */
   readonly startLeadMs: number;
+  /** CONNECTs awaiting CONNACK across the whole fleet, split evenly over the agents. */
+  readonly connectsInFlight: number;
 }
 
 /**
@@ -107,7 +109,8 @@ export class AgentRegistry {
       devices,
       share: count / fleet.ids.length,
       startAt: this.#startAt as number,
-      statsIntervalMs
+      statsIntervalMs,
+      maxConnectsInFlight: Math.max(1, Math.ceil(this.#options.connectsInFlight / this.#options.expectedAgents))
     };
   }
 

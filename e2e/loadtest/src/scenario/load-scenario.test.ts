@@ -7,7 +7,7 @@ import type { PlexusError } from '@plexus/errors';
 import { Scenario, type SessionStep } from '../contracts/scenario.ts';
 import { arrivalsEndMs, sessionDurationMs } from './estimate-duration.ts';
 import { scenarioErrors } from './errors.ts';
-import { SHIPPED_SCENARIOS_DIR, estimateDurationMs, loadScenario, shippedScenarioNames } from './load-scenario.ts';
+import { SHIPPED_SCENARIOS_DIR, arrivalNotes, estimateDurationMs, loadScenario, shippedScenarioNames } from './load-scenario.ts';
 import { parseScenarioYaml } from './scenario-yaml.ts';
 
 const validScenario = Compile(Scenario);
@@ -106,7 +106,9 @@ describe('loadScenario', () => {
     const loaded = await loadScenario(path);
     expect(loaded.scenario.name).toBe('short');
     expect(loaded.source.endsWith('short.yml')).toBe(true);
-    expect(loaded.notes).toEqual(['the phases start 20 of the 100 devices; the other 80 are provisioned but never connect']);
+    expect(loaded.notes).toEqual([]);
+    expect(arrivalNotes(loaded.scenario)).toEqual(['the phases start 20 of the 100 devices; the other 80 are provisioned but never connect']);
+    expect(arrivalNotes({ ...loaded.scenario, devices: 20 })).toEqual([]);
   });
 
   it('names the file in errors from inside it', async () => {

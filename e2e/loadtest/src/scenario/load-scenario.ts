@@ -47,7 +47,8 @@ async function readScenarioFile(path: string, asked: string): Promise<string> {
 }
 
 /** Devices the phases never start are still provisioned: worth saying before a long run. */
-function planNotes(scenario: Scenario): string[] {
+/** A note when the phases start fewer devices than the fleet holds; the caller adds it once the fleet size is final. */
+export function arrivalNotes(scenario: Scenario): string[] {
   const starting = arrivalOffsets(scenario.phases, 1, scenario.devices).length;
   if (starting === scenario.devices) return [];
   return [`the phases start ${starting} of the ${scenario.devices} devices; the other ${scenario.devices - starting} are provisioned but never connect`];
@@ -61,8 +62,8 @@ export async function loadScenario(nameOrPath: string): Promise<LoadedScenario> 
   const text = await readScenarioFile(path, nameOrPath);
   if (extension === '.xml') {
     const imported = importTsungXml(text, source);
-    return { ...imported, notes: [...imported.notes, ...planNotes(imported.scenario)], source };
+    return { ...imported, source };
   }
   const scenario = parseScenarioYaml(text, source);
-  return { scenario, unsupported: [], notes: planNotes(scenario), source };
+  return { scenario, unsupported: [], notes: [], source };
 }
