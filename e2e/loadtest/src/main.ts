@@ -12,7 +12,14 @@ import { controllerErrors } from './controller/errors.ts';
 async function run(argv: readonly string[]): Promise<number> {
   const root = repoRoot();
   const options = parseRunOptions(argv, root);
-  const outcome = await runLoadTest(options, root, { log: (line) => console.log(line) });
+  const interrupt = new AbortController();
+  const onSignal = (): void => {
+    if (interrupt.signal.aborted) process.exit(130);
+    interrupt.abort();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  const outcome = await runLoadTest(options, root, { log: (line) => console.log(line), interrupted: interrupt.signal });
   const { report } = outcome;
   console.log('');
   console.log(

@@ -22,5 +22,5 @@ export const controllerErrors = {
     '%s of %s agents joined within %s s; start the others with --controller, or lower --remote-agents'
   ),
   preflightFailed: defineError<[string]>('PLX_LOADTEST_PREFLIGHT_FAILED', 500, 'preflight failed (%s): see the lines above for what to change'),
-  agentExited: defineError<[string, string]>('PLX_LOADTEST_AGENT_EXITED', 500, 'local agent %s exited before the run ended (%s)')
+  interrupted: defineError<[string]>('PLX_LOADTEST_INTERRUPTED', 500, 'interrupted while %s; everything this run started is stopped')
 } as const;

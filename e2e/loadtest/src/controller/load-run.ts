@@ -50,6 +50,8 @@ export interface RunHooks {
   /** Called once the dashboard listens, with its URL (tests open it in a browser). */
   readonly onDashboard?: (url: string) => void;
   readonly log: (line: string) => void;
+  /** Aborted on Ctrl-C: agents stop at once, and the report covers what ran (`errors.interrupted`). */
+  readonly interrupted?: AbortSignal;
 }
 
 /** A whole run: preflight, platform, fleet, agents, phases, loss check, report. */
@@ -140,8 +142,13 @@ export async function runLoadTest(options: RunOptions, root: string, hooks: RunH
     const failed = preflight.checks.filter((check) => !check.ok);
     if (failed.length > 0) throw controllerErrors.preflightFailed(failed.map((check) => check.name).join(', '));
 
+    const stopIfInterrupted = (): void => {
+      if (hooks.interrupted?.aborted) throw controllerErrors.interrupted(state.stage);
+    };
+    stopIfInterrupted();
     state.stage = 'starting-platform';
     platform = await attachPlatform(options, root, scenario.devices, log);
+    stopIfInterrupted();
     platformUsage.start(platform.rootPid);
 
     state.stage = 'provisioning';
@@ -153,6 +160,7 @@ export async function runLoadTest(options: RunOptions, root: string, hooks: RunH
       onProgress: (done: number) => log(`provisioning: ${done.toLocaleString('en-US')}/${scenario.devices.toLocaleString('en-US')} devices`)
     });
 
+    stopIfInterrupted();
     const mqtt = new URL(platform.mqttUrl);
     stats = new RunStats(Date.now());
     registry = new AgentRegistry({
@@ -172,13 +180,14 @@ export async function runLoadTest(options: RunOptions, root: string, hooks: RunH
     agents = startLocalAgents(localAgents, dashboardUrl, AGENT_NODE_FLAGS);
     if (options.remoteAgents > 0) log(`waiting for ${options.remoteAgents} agents: loadtest agent --controller ${dashboardUrl}`);
     const joined = await Promise.race([registry.allJoined.then(() => true), timeout(JOIN_TIMEOUT_MS).then(() => false)]);
+    stopIfInterrupted();
     if (!joined) throw controllerErrors.agentsMissing(registry.agents().length, expectedAgents, JOIN_TIMEOUT_MS / 1000);
 
     state.stage = 'running';
     runningSince = registry.startAt as number;
     stats.setOrigin(runningSince);
     const runErrors: Record<string, number> = {};
-    await driveRun({ scenario, registry, stats, agents, runErrors, log, snapshot: snapshotOf, runningSince });
+    await driveRun({ scenario, registry, stats, agents, runErrors, log, snapshot: snapshotOf, runningSince, interrupted: hooks.interrupted });
 
     state.stage = 'collecting-results';
     const collected = await Promise.race([registry.allResults.then(() => true), timeout(RESULTS_TIMEOUT_MS).then(() => false)]);
@@ -274,6 +283,7 @@ interface DriveContext {
   readonly log: (line: string) => void;
   readonly snapshot: () => RunSnapshot;
   readonly runningSince: number;
+  readonly interrupted: AbortSignal | undefined;
 }
 
 /**
@@ -294,6 +304,12 @@ async function driveRun(context: DriveContext): Promise<void> {
   });
   for (;;) {
     await delay(STATS_INTERVAL_MS);
+    if (context.interrupted?.aborted) {
+      runErrors['interrupted'] = 1;
+      log('interrupted: the agents stop now; the report covers what ran (Ctrl-C again to quit without it)');
+      registry.tell('abort');
+      return;
+    }
     const now = Date.now();
     stats.sample(now);
     if (now - lastProgress >= PROGRESS_INTERVAL_MS) {

@@ -53,4 +53,9 @@ describe('judge', () => {
     expect(judge({ ...report, acked: 0 }, scenario).failures).toContain('no publish was acknowledged');
     expect(judge({ ...report, peakConnected: 0 }, scenario).failures).toContain('no device connected');
   });
+
+  it('fails a run that was interrupted or ran out of time, whatever its error ratio allows', () => {
+    expect(judge({ ...report, errors: { interrupted: 1 } }, scenario).failures).toEqual(['the run was interrupted before its sessions ended']);
+    expect(judge({ ...report, errors: { timeout: 1 } }, scenario).failures).toEqual(["the sessions had not ended by the scenario's maxDuration (10 s)"]);
+  });
 });

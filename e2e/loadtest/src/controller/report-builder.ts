@@ -101,6 +101,8 @@ export function judge(report: Report, scenario: Scenario): Report {
   if (errorCount > maxErrorRatio * report.devices) {
     failures.push(`${errorCount} errors for ${report.devices} devices (allowed: ${Math.floor(maxErrorRatio * report.devices)}): ${JSON.stringify(report.errors)}`);
   }
+  if ((report.errors['interrupted'] ?? 0) > 0) failures.push('the run was interrupted before its sessions ended');
+  if ((report.errors['timeout'] ?? 0) > 0) failures.push(`the sessions had not ended by the scenario's maxDuration (${scenario.maxDurationMs / 1000} s)`);
   if (report.publishesSent > 0 && report.acked === 0) failures.push('no publish was acknowledged');
   if (report.peakConnected === 0) failures.push('no device connected');
   return { ...report, passed: failures.length === 0, failures };
