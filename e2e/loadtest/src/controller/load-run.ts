@@ -178,6 +178,15 @@ export async function runLoadTest(options: RunOptions, root: string, hooks: RunH
     state.registry = registry;
     state.stage = 'waiting-for-agents';
     agents = startLocalAgents(localAgents, dashboardUrl, AGENT_NODE_FLAGS);
+    for (const local of agents) {
+      // An agent that exits without having sent its result never will: stop waiting for it.
+      void local.exited.then((how) => {
+        const record = registry?.agents().find((agent) => agent.hello.pid === local.pid && agent.hello.hostname === hostname());
+        if (record === undefined || record.state === 'done') return;
+        log(`${record.agentId} (pid ${local.pid}) ended before sending its result: ${how}`);
+        registry?.markLost(record.agentId);
+      });
+    }
     if (options.remoteAgents > 0) log(`waiting for ${options.remoteAgents} agents: loadtest agent --controller ${dashboardUrl}`);
     const joined = await Promise.race([registry.allJoined.then(() => true), timeout(JOIN_TIMEOUT_MS).then(() => false)]);
     stopIfInterrupted();
@@ -187,7 +196,7 @@ export async function runLoadTest(options: RunOptions, root: string, hooks: RunH
     runningSince = registry.startAt as number;
     stats.setOrigin(runningSince);
     const runErrors: Record<string, number> = {};
-    await driveRun({ scenario, registry, stats, agents, runErrors, log, snapshot: snapshotOf, runningSince, interrupted: hooks.interrupted });
+    await driveRun({ scenario, registry, stats, runErrors, log, snapshot: snapshotOf, runningSince, interrupted: hooks.interrupted });
 
     state.stage = 'collecting-results';
     const collected = await Promise.race([registry.allResults.then(() => true), timeout(RESULTS_TIMEOUT_MS).then(() => false)]);
@@ -278,7 +287,6 @@ interface DriveContext {
   readonly scenario: Scenario;
   readonly registry: AgentRegistry;
   readonly stats: RunStats;
-  readonly agents: readonly LocalAgent[];
   readonly runErrors: Record<string, number>;
   readonly log: (line: string) => void;
   readonly snapshot: () => RunSnapshot;
@@ -291,17 +299,10 @@ interface DriveContext {
  * scenario's time is up, or agents are lost; then tells the agents to finish.
  */
 async function driveRun(context: DriveContext): Promise<void> {
-  const { scenario, registry, stats, agents, runErrors, log } = context;
+  const { scenario, registry, stats, runErrors, log } = context;
   const deadline = context.runningSince + scenario.maxDurationMs;
   const endsByClock = hasOpenEndedStay(scenario.session);
   let lastProgress = 0;
-  const lostLocal = new Set<number>();
-  agents.forEach((agent, index) => {
-    void agent.exited.then((how) => {
-      lostLocal.add(index);
-      if (registry.agents().some((record) => record.hello.pid === agent.pid && record.state !== 'done')) log(`agent pid ${agent.pid} ended: ${how}`);
-    });
-  });
   for (;;) {
     await delay(STATS_INTERVAL_MS);
     if (context.interrupted?.aborted) {
@@ -317,11 +318,9 @@ async function driveRun(context: DriveContext): Promise<void> {
       log(progressLine(context.snapshot()));
     }
     for (const agent of registry.agents()) {
-      const silent = now - agent.lastSeenAt > AGENT_SILENCE_MS;
-      const died = agents.some((local, index) => local.pid === agent.hello.pid && lostLocal.has(index));
-      if ((silent || died) && agent.state === 'running') {
+      if (agent.state === 'running' && now - agent.lastSeenAt > AGENT_SILENCE_MS) {
+        log(`${agent.agentId} (pid ${agent.hello.pid} on ${agent.hello.hostname}) has not reported for ${AGENT_SILENCE_MS / 1000} s: counted as lost`);
         registry.markLost(agent.agentId);
-        runErrors['agent_lost'] = (runErrors['agent_lost'] ?? 0) + 1;
       }
     }
     const live = registry.agents().filter((agent) => agent.state === 'running');

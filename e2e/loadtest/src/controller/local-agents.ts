@@ -19,8 +19,11 @@ export function startLocalAgents(count: number, controllerUrl: string, nodeFlags
 }
 
 function startLocalAgent(controllerUrl: string, nodeFlags: readonly string[]): LocalAgent {
+  // Own process group: Ctrl-C reaches the controller alone, which stops the agents in order and
+  // still collects their counts. An agent whose controller dies exits on its own after 30 s.
   const child: ChildProcess = spawn(process.execPath, [...nodeFlags, AGENT_MAIN, '--controller', controllerUrl], {
-    stdio: ['ignore', 'inherit', 'inherit']
+    stdio: ['ignore', 'inherit', 'inherit'],
+    detached: true
   });
   const exited = new Promise<string>((resolve) => {
     child.once('exit', (code, signal) => resolve(signal === null ? `exit code ${code}` : `signal ${signal}`));

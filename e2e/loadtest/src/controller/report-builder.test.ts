@@ -57,5 +57,6 @@ describe('judge', () => {
   it('fails a run that was interrupted or ran out of time, whatever its error ratio allows', () => {
     expect(judge({ ...report, errors: { interrupted: 1 } }, scenario).failures).toEqual(['the run was interrupted before its sessions ended']);
     expect(judge({ ...report, errors: { timeout: 1 } }, scenario).failures).toEqual(["the sessions had not ended by the scenario's maxDuration (10 s)"]);
+    expect(judge({ ...report, errors: { agent_lost: 1 } }, scenario).failures).toEqual(['1 agents ended without sending their counts: loss was not checked for their devices']);
   });
 });

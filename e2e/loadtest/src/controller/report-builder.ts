@@ -101,6 +101,8 @@ export function judge(report: Report, scenario: Scenario): Report {
   if (errorCount > maxErrorRatio * report.devices) {
     failures.push(`${errorCount} errors for ${report.devices} devices (allowed: ${Math.floor(maxErrorRatio * report.devices)}): ${JSON.stringify(report.errors)}`);
   }
+  const lostAgents = report.errors['agent_lost'] ?? 0;
+  if (lostAgents > 0) failures.push(`${lostAgents} agents ended without sending their counts: loss was not checked for their devices`);
   if ((report.errors['interrupted'] ?? 0) > 0) failures.push('the run was interrupted before its sessions ended');
   if ((report.errors['timeout'] ?? 0) > 0) failures.push(`the sessions had not ended by the scenario's maxDuration (${scenario.maxDurationMs / 1000} s)`);
   if (report.publishesSent > 0 && report.acked === 0) failures.push('no publish was acknowledged');
