@@ -1,3 +1,4 @@
+import { flushCompileCache } from 'node:module';
 import { hostname } from 'node:os';
 import { parseArgs } from 'node:util';
 import { isPlexusError } from '@plexus/errors';
@@ -42,6 +43,9 @@ function parseAgentArguments(argv: readonly string[]): { controller: string; sou
 
 /** Joins the controller's run, runs this agent's devices, and answers the process exit code. */
 export async function runAgent(argv: readonly string[]): Promise<number> {
+  // Every module is loaded by now: with a compile cache (agent-environment.ts), write it at once
+  // rather than at exit, so agents started later in this run and an agent that is killed share it.
+  flushCompileCache();
   const { controller, sourceAddresses, giveUpAfterMs } = parseAgentArguments(argv);
   const client = new ControllerClient(controller, giveUpAfterMs);
   const assignment = await client.hello({ hostname: hostname(), pid: process.pid, sourceAddresses });

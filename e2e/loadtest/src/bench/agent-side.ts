@@ -1,5 +1,6 @@
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { agentEnvironment } from '../agent/agent-environment.ts';
 import { startBenchController } from './bench-controller.ts';
 import type { BenchBroker } from './bench-broker.ts';
 import { agentScenario, type BenchShape } from './bench-shape.ts';
@@ -9,16 +10,21 @@ import { measurePhases } from './measure-phases.ts';
 import { startTimeline } from './run-timeline.ts';
 
 // The load suite's agent, run as the controller runs it: a child process with the controller's
-// node flags (src/controller/load-run.ts AGENT_NODE_FLAGS), joined to the benchmark's controller.
+// node flags (src/controller/load-run.ts AGENT_NODE_FLAGS) and the agent's environment (its
+// compile cache), joined to the benchmark's controller.
 
 const AGENT_MAIN = fileURLToPath(new URL('../agent/agent-main.ts', import.meta.url));
 const AGENT_NODE_FLAGS = ['--max-semi-space-size=2'];
 const SAMPLE_INTERVAL_MS = 100;
 
 export async function runAgentSide(shape: BenchShape, broker: BenchBroker, limitMs: number): Promise<ClientRun> {
+  warmCompileCache();
   const scenario = agentScenario(shape);
   const controller = await startBenchController({ scenario, broker: { host: '127.0.0.1', port: broker.port }, sourceAddresses: shape.sourceAddresses });
-  const child = spawn(process.execPath, [...AGENT_NODE_FLAGS, AGENT_MAIN, '--controller', controller.url], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...AGENT_NODE_FLAGS, AGENT_MAIN, '--controller', controller.url], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: agentEnvironment()
+  });
   let output = '';
   const keep = (chunk: Buffer): void => {
     output = (output + chunk.toString()).slice(-4000);
@@ -52,4 +58,12 @@ export async function runAgentSide(shape: BenchShape, broker: BenchBroker, limit
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     await controller.close();
   }
+}
+
+/**
+ * Measures the agent as every run after the first on a host starts it: an agent started without
+ * arguments loads every module, writes the compile cache and exits on its usage error.
+ */
+function warmCompileCache(): void {
+  spawnSync(process.execPath, [...AGENT_NODE_FLAGS, AGENT_MAIN], { stdio: 'ignore', env: agentEnvironment() });
 }
