@@ -333,17 +333,7 @@ export class DeviceConnection implements KeepaliveMember {
       messageId = data.readUInt16BE(offset);
       offset += 2;
     }
-    if (this.protocolVersion === 5) {
-      let propertiesLength = 0;
-      let multiplier = 1;
-      let byte = 0x80;
-      while ((byte & 0x80) !== 0 && offset < end) {
-        byte = data[offset++]!;
-        propertiesLength += (byte & 0x7f) * multiplier;
-        multiplier *= 128;
-      }
-      offset += propertiesLength;
-    }
+    if (this.protocolVersion === 5) offset = afterProperties(data, offset, end);
     if (offset > end) return this.protocolError();
     this.listener.received(this, data.toString('utf8', body + 2, topicEnd), data.subarray(offset, end));
     if (qos === 1 && this.state === CONNECTED) this.send(pubackBytes(messageId));
@@ -351,17 +341,7 @@ export class DeviceConnection implements KeepaliveMember {
 
   private onSuback(data: Buffer, body: number, end: number): void {
     let offset = body + 2;
-    if (this.protocolVersion === 5) {
-      let propertiesLength = 0;
-      let multiplier = 1;
-      let byte = 0x80;
-      while ((byte & 0x80) !== 0 && offset < end) {
-        byte = data[offset++]!;
-        propertiesLength += (byte & 0x7f) * multiplier;
-        multiplier *= 128;
-      }
-      offset += propertiesLength;
-    }
+    if (this.protocolVersion === 5) offset = afterProperties(data, offset, end);
     const codes: number[] = [];
     for (; offset < end; offset++) codes.push(data[offset]!);
     this.listener.subscribed(this, codes);
@@ -430,4 +410,18 @@ function writeVarInt(buffer: Buffer, offset: number, value: number): number {
     buffer[offset++] = byte;
   } while (remaining > 0);
   return offset;
+}
+
+/** Where an MQTT 5 property block starting at `offset` ends: its length is a Variable Byte Integer [MQTT-1.5.5]. */
+function afterProperties(data: Buffer, offset: number, end: number): number {
+  let position = offset;
+  let length = 0;
+  let multiplier = 1;
+  let byte = 0x80;
+  while ((byte & 0x80) !== 0 && position < end) {
+    byte = data[position++]!;
+    length += (byte & 0x7f) * multiplier;
+    multiplier *= 128;
+  }
+  return position + length;
 }
