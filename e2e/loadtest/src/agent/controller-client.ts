@@ -1,13 +1,15 @@
 import { setTimeout as delay } from 'node:timers/promises';
-import { Compile } from 'typebox/compile';
-import { AgentDirective, Assignment, type AgentHello, type AgentResult, type AgentStats } from '../contracts/agent-protocol.ts';
+import type { AgentDirective, AgentHello, AgentResult, AgentStats, Assignment } from '../contracts/agent-protocol.ts';
+import { Check as isAgentDirective } from './agent-directive-check.generated.ts';
+import { Check as isAssignment } from './assignment-check.generated.ts';
 import { agentErrors } from './errors.ts';
 
 // The agent's side of the controller's HTTP API (`/api/agents`). Answers are checked against
-// the shared contracts, so a controller of another version fails loudly instead of half-working.
+// the shared contracts (with checks generated from them, see generate-answer-checks.ts), so a
+// controller of another version fails loudly instead of half-working.
 
-const checkAssignment = Compile(Assignment);
-const checkDirective = Compile(AgentDirective);
+const checkAssignment = { Check: (value: unknown): boolean => isAssignment(value) };
+const checkDirective = { Check: (value: unknown): boolean => isAgentDirective(value) };
 const REQUEST_TIMEOUT_MS = 10_000;
 const FIRST_RETRY_MS = 250;
 const LONGEST_RETRY_MS = 4000;
