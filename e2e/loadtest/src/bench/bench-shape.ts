@@ -20,7 +20,7 @@ export interface BenchShape {
 export const BENCH_TOPIC = 'devices/{deviceId}/telemetry';
 /** Long enough that no PINGREQ falls inside a run, for either client. */
 export const BENCH_KEEPALIVE_SEC = 600;
-const CONNECTS_PER_SEC = 2500;
+const CONNECTS_PER_SEC = 1000;
 const SETTLE_MS = 4000;
 
 export function benchShape(connections: number, messages: number, sourceAddressCount: number): BenchShape {
@@ -30,7 +30,7 @@ export function benchShape(connections: number, messages: number, sourceAddressC
     publishesPerConnection: Math.max(1, Math.round(messages / connections)),
     payloadBytes: 100,
     rampMs,
-    idleMs: 2 * rampMs + SETTLE_MS + 4000,
+    idleMs: 2 * rampMs + SETTLE_MS + 8000,
     settleMs: SETTLE_MS,
     // 127.0.0.1 stays free for the broker's side; each address has its own ephemeral port range.
     sourceAddresses: Array.from({ length: sourceAddressCount }, (_, index) => `127.0.1.${index + 1}`)
