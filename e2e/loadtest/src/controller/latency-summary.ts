@@ -21,12 +21,9 @@ const toMs = (microseconds: number): number => Math.round(microseconds) / 1000;
 
 export function percentilesMs(histogram: Histogram): Percentiles {
   if (histogram.totalCount === 0) return { count: 0, p50: 0, p90: 0, p99: 0, p999: 0, max: 0 };
-  return {
-    count: histogram.totalCount,
-    p50: toMs(histogram.getValueAtPercentile(50)),
-    p90: toMs(histogram.getValueAtPercentile(90)),
-    p99: toMs(histogram.getValueAtPercentile(99)),
-    p999: toMs(histogram.getValueAtPercentile(99.9)),
-    max: toMs(histogram.maxValue)
-  };
+  // A percentile is reported as the top of its bucket, which can sit just above the largest
+  // value recorded; no percentile may exceed the maximum.
+  const max = histogram.maxValue;
+  const at = (percentile: number): number => toMs(Math.min(histogram.getValueAtPercentile(percentile), max));
+  return { count: histogram.totalCount, p50: at(50), p90: at(90), p99: at(99), p999: at(99.9), max: toMs(max) };
 }
