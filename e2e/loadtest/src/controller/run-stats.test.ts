@@ -81,7 +81,7 @@ describe('RunStats', () => {
 describe('latency percentiles', () => {
   it('never puts a percentile above the largest value recorded', () => {
     const run = new RunStats(0);
-    run.record(stats('a', 1000, { endToEndLatencyUs: latencies(...Array.from({ length: 1000 }, (_, index) => 1_000 + index * 1_477)) }));
+    run.record(stats('a', 1000, { endToEndLatencyUs: latencies(...Array.from({ length: 100 }, (_, index) => 1_000 + index * 14_915)) }));
     const summary = run.endToEndLatencyMs();
     expect(summary.p999).toBeLessThanOrEqual(summary.max);
     expect(summary.p99).toBeLessThanOrEqual(summary.p999);
