@@ -6,7 +6,7 @@ import { AgentDirective, Assignment } from '../contracts/agent-protocol.ts';
 
 // The agent checks the controller's answers against the shared contracts with validators TypeBox
 // generates from them (Code()), committed beside the agent: at run time they need only
-// typebox/guard and typebox/system, not TypeBox's type builders and compiler, which kept ~21 MB
+// typebox/guard and typebox/system, not TypeBox's type builders and compiler, which kept ~12 MB
 // more resident in every agent (measured). agent-answer-checks.test.ts fails when a contract and
 // its committed check differ; then run `node e2e/loadtest/src/agent/generate-answer-checks.ts`.
 
