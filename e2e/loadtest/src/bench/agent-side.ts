@@ -1,6 +1,6 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { agentEnvironment } from '../agent/agent-environment.ts';
+import { AGENT_NODE_FLAGS, agentEnvironment } from '../agent/agent-environment.ts';
 import { startBenchController } from './bench-controller.ts';
 import type { BenchBroker } from './bench-broker.ts';
 import { agentScenario, type BenchShape } from './bench-shape.ts';
@@ -10,11 +10,10 @@ import { measurePhases } from './measure-phases.ts';
 import { startTimeline } from './run-timeline.ts';
 
 // The load suite's agent, run as the controller runs it: a child process with the controller's
-// node flags (src/controller/load-run.ts AGENT_NODE_FLAGS) and the agent's environment (its
-// compile cache), joined to the benchmark's controller.
+// node flags and environment (its compile cache, src/agent/agent-environment.ts), joined to the
+// benchmark's controller.
 
 const AGENT_MAIN = fileURLToPath(new URL('../agent/agent-main.ts', import.meta.url));
-const AGENT_NODE_FLAGS = ['--max-semi-space-size=2'];
 const SAMPLE_INTERVAL_MS = 100;
 
 export async function runAgentSide(shape: BenchShape, broker: BenchBroker, limitMs: number): Promise<ClientRun> {

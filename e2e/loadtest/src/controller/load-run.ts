@@ -39,8 +39,6 @@ const PROGRESS_INTERVAL_MS = 2000;
 const AGENT_SILENCE_MS = 30_000;
 const JOIN_TIMEOUT_MS = 120_000;
 const RESULTS_TIMEOUT_MS = 120_000;
-/** Agents' young generation kept small: at 18,000 connections per process a semi-space is pure overhead. */
-const AGENT_NODE_FLAGS = ['--max-semi-space-size=2'];
 
 export interface RunOutcome {
   readonly report: Report;
@@ -179,7 +177,7 @@ export async function runLoadTest(options: RunOptions, root: string, hooks: RunH
     state.stats = stats;
     state.registry = registry;
     state.stage = 'waiting-for-agents';
-    agents = startLocalAgents(localAgents, dashboardUrl, AGENT_NODE_FLAGS);
+    agents = startLocalAgents(localAgents, dashboardUrl);
     for (const local of agents) {
       // An agent that exits without having sent its result never will: stop waiting for it.
       void local.exited.then((how) => {

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { AGENT_NODE_FLAGS, agentEnvironment } from '../agent/agent-environment.ts';
 
 const AGENT_MAIN = fileURLToPath(new URL('../agent/agent-main.ts', import.meta.url));
 
@@ -14,15 +15,16 @@ export interface LocalAgent {
  * Starts agent processes on this host. They join over HTTP like agents on other hosts, so the
  * controller has one code path; only their lifetime is tied to ours.
  */
-export function startLocalAgents(count: number, controllerUrl: string, nodeFlags: readonly string[]): LocalAgent[] {
-  return Array.from({ length: count }, () => startLocalAgent(controllerUrl, nodeFlags));
+export function startLocalAgents(count: number, controllerUrl: string): LocalAgent[] {
+  return Array.from({ length: count }, () => startLocalAgent(controllerUrl));
 }
 
-function startLocalAgent(controllerUrl: string, nodeFlags: readonly string[]): LocalAgent {
+function startLocalAgent(controllerUrl: string): LocalAgent {
   // Own process group: Ctrl-C reaches the controller alone, which stops the agents in order and
   // still collects their counts. An agent whose controller dies exits on its own after 30 s.
-  const child: ChildProcess = spawn(process.execPath, [...nodeFlags, AGENT_MAIN, '--controller', controllerUrl], {
+  const child: ChildProcess = spawn(process.execPath, [...AGENT_NODE_FLAGS, AGENT_MAIN, '--controller', controllerUrl], {
     stdio: ['ignore', 'inherit', 'inherit'],
+    env: agentEnvironment(),
     detached: true
   });
   const exited = new Promise<string>((resolve) => {
