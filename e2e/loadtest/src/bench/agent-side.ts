@@ -8,6 +8,7 @@ import type { ClientRun } from './client-run.ts';
 import { benchErrors } from './errors.ts';
 import { measurePhases } from './measure-phases.ts';
 import { startTimeline } from './run-timeline.ts';
+import { watchChild } from './child-output.ts';
 
 // The load suite's agent, run as the controller runs it: a child process with the controller's
 // node flags and environment (its compile cache, src/agent/agent-environment.ts), joined to the
@@ -24,26 +25,20 @@ export async function runAgentSide(shape: BenchShape, broker: BenchBroker, limit
     stdio: ['ignore', 'pipe', 'pipe'],
     env: agentEnvironment()
   });
-  let output = '';
-  const keep = (chunk: Buffer): void => {
-    output = (output + chunk.toString()).slice(-4000);
-  };
-  child.stdout.on('data', keep);
-  child.stderr.on('data', keep);
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const { output, exited } = watchChild(child);
   const timeline = startTimeline(() => child.pid ?? null, broker, SAMPLE_INTERVAL_MS);
   let timer: NodeJS.Timeout | undefined;
   try {
     const result = await Promise.race([
       controller.result,
-      exited.then((code) => Promise.reject(benchErrors.clientFailed('the agent', `exited with ${code} before posting its result: ${output}`))),
+      exited.then((code) => Promise.reject(benchErrors.clientFailed('the agent', `exited with ${code} before posting its result: ${output()}`))),
       new Promise<never>((_, reject) => {
         timer = setTimeout(() => reject(benchErrors.stalled('the agent', limitMs / 1000, 'the end of its run')), limitMs);
       })
     ]);
     const samples = timeline.stop();
     const code = await exited;
-    if (code !== 0) throw benchErrors.clientFailed('the agent', `exited with ${code}: ${output}`);
+    if (code !== 0) throw benchErrors.clientFailed('the agent', `exited with ${code}: ${output()}`);
     return {
       client: 'Plexus load agent',
       connections: shape.connections,

@@ -12,6 +12,7 @@ import { descendantNamed } from './process-probe.ts';
 import { startTimeline } from './run-timeline.ts';
 import { tsungBenchXml } from './tsung-bench-xml.ts';
 import { readTsungCounts } from './tsung-log.ts';
+import { watchChild } from './child-output.ts';
 
 // Tsung 1.7 with its MQTT plugin on the same session. With use_controller_vm its launcher runs
 // inside the controller's Erlang VM, so one beam.smp process carries every connection; -n keeps
@@ -27,13 +28,7 @@ export async function runTsungSide(shape: BenchShape, broker: BenchBroker, limit
   const xmlPath = join(directory, 'agent-vs-tsung.xml');
   await writeFile(xmlPath, tsungBenchXml(shape, broker.port));
   const child = spawn(TSUNG, ['-n', '-w', String(WARMUP_SEC), '-f', xmlPath, '-l', directory, 'start'], { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
-  let output = '';
-  const keep = (chunk: Buffer): void => {
-    output = (output + chunk.toString()).slice(-4000);
-  };
-  child.stdout.on('data', keep);
-  child.stderr.on('data', keep);
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const { output, exited } = watchChild(child);
   let vm: number | null = null;
   const vmPid = (): number | null => (vm ??= child.pid === undefined ? null : descendantNamed(child.pid, 'beam.smp'));
   const timeline = startTimeline(vmPid, broker, SAMPLE_INTERVAL_MS);
@@ -46,7 +41,7 @@ export async function runTsungSide(shape: BenchShape, broker: BenchBroker, limit
       })
     ]);
     const samples = timeline.stop();
-    if (code !== 0) throw benchErrors.clientFailed('tsung', `exited with ${code}: ${output}`);
+    if (code !== 0) throw benchErrors.clientFailed('tsung', `exited with ${code}: ${output()}`);
     const counts = readTsungCounts(await readFile(await tsungLogPath(directory), 'utf8'));
     return {
       client: 'Tsung 1.7.0 (ts_mqtt)',
