@@ -1,17 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import type { AgentResult, AgentStats } from '../contracts/agent-protocol.ts';
-import type { Scenario } from '../contracts/scenario.ts';
+import type { AgentResult } from '../contracts/agent-protocol.ts';
 import { AgentRegistry, sliceOf } from './agent-registry.ts';
+import { agentStats, unitScenario } from './unit-fixtures.ts';
 
-const scenario: Scenario = {
-  name: 'unit',
-  description: '',
-  devices: 10,
-  phases: [{ name: 'ramp', durationMs: 1000, total: 10 }],
-  session: [{ kind: 'disconnect' }],
-  thresholds: { maxLost: 0, maxErrorRatio: 0, storeWaitMs: 0 },
-  maxDurationMs: 10_000
-};
+const scenario = unitScenario(10);
 const fleet = { ids: Array.from({ length: 10 }, (_, index) => `d${index}`), tokens: Array.from({ length: 10 }, (_, index) => `t${index}`) };
 
 function registry(expectedAgents: number): AgentRegistry {
@@ -31,22 +23,7 @@ function registry(expectedAgents: number): AgentRegistry {
 const hello = (pid: number, sourceAddresses: string[] = []) => ({ hostname: 'here', pid, sourceAddresses });
 
 function result(agentId: string, firstIndex: number, count: number): AgentResult {
-  const final: AgentStats = {
-    agentId,
-    at: Date.now(),
-    phase: 'done',
-    devicesStarted: count,
-    devicesFinished: count,
-    connected: 0,
-    connects: count,
-    publishesSent: 0,
-    acked: 0,
-    received: 0,
-    errors: {},
-    ackLatencyUs: '',
-    endToEndLatencyUs: '',
-    process: { pid: 1, cpuUserMs: 0, cpuSystemMs: 0, rssBytes: 0, heapUsedBytes: 0 }
-  };
+  const final = agentStats(agentId, Date.now(), { phase: 'done', devicesStarted: count, devicesFinished: count, connects: count });
   return { agentId, firstIndex, ackedPerDevice: new Array<number>(count).fill(0), sentPerDevice: new Array<number>(count).fill(0), final };
 }
 

@@ -19,8 +19,11 @@ export function addEncodedHistogram(encoded: string, ...targets: Histogram[]): v
 
 const toMs = (microseconds: number): number => Math.round(microseconds) / 1000;
 
+/** The summary of no samples at all. */
+export const NO_LATENCY: Percentiles = { count: 0, p50: 0, p90: 0, p99: 0, p999: 0, max: 0 };
+
 export function percentilesMs(histogram: Histogram): Percentiles {
-  if (histogram.totalCount === 0) return { count: 0, p50: 0, p90: 0, p99: 0, p999: 0, max: 0 };
+  if (histogram.totalCount === 0) return NO_LATENCY;
   // A percentile is reported as the top of its bucket, which can sit just above the largest
   // value recorded; no percentile may exceed the maximum.
   const max = histogram.maxValue;

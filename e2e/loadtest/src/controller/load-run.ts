@@ -14,6 +14,7 @@ import { AgentRegistry } from './agent-registry.ts';
 import { buildControllerServer, type ControllerState } from './controller-server.ts';
 import { controllerErrors } from './errors.ts';
 import { startLocalAgents, type LocalAgent } from './local-agents.ts';
+import { NO_LATENCY } from './latency-summary.ts';
 import { attachPlatform, type AttachedPlatform } from './platform-attachment.ts';
 import { PlatformUsage } from './platform-usage.ts';
 import { progressLine } from './progress-line.ts';
@@ -92,8 +93,8 @@ export async function runLoadTest(options: RunOptions, root: string, hooks: RunH
       peakConnected: totals?.peakConnected ?? 0,
       publishesSent: totals?.publishesSent ?? 0,
       acked: totals?.acked ?? 0,
-      ackLatencyMs: stats?.ackLatencyMs() ?? { count: 0, p50: 0, p90: 0, p99: 0, p999: 0, max: 0 },
-      endToEndLatencyMs: stats?.endToEndLatencyMs() ?? { count: 0, p50: 0, p90: 0, p99: 0, p999: 0, max: 0 },
+      ackLatencyMs: stats?.ackLatencyMs() ?? NO_LATENCY,
+      endToEndLatencyMs: stats?.endToEndLatencyMs() ?? NO_LATENCY,
       errors: totals?.errors ?? {},
       agents: (registry?.agents() ?? []).map((agent) => {
         const latest = stats?.agentStats(agent.agentId);

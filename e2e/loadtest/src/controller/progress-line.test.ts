@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { RunSnapshot } from '../contracts/report.ts';
+import { NO_LATENCY } from './latency-summary.ts';
 import { progressLine } from './progress-line.ts';
 
-const none = { count: 0, p50: 0, p90: 0, p99: 0, p999: 0, max: 0 };
 const snapshot: RunSnapshot = {
   runId: 'r',
   scenario: 'default',
@@ -15,8 +15,8 @@ const snapshot: RunSnapshot = {
   peakConnected: 8_282,
   publishesSent: 53_000,
   acked: 52_928,
-  ackLatencyMs: { ...none, count: 10, p99: 591.4 },
-  endToEndLatencyMs: none,
+  ackLatencyMs: { ...NO_LATENCY, count: 10, p99: 591.4 },
+  endToEndLatencyMs: NO_LATENCY,
   errors: { connect_timeout: 2, closed_by_server: 1 },
   agents: [],
   series: [{ t: 95, connected: 8_282, connectRate: 315, publishRate: 1_759, ackRate: 1_700, ackP50Ms: 1, ackP99Ms: 2, e2eP50Ms: 0, e2eP99Ms: 0, errors: 3 }]

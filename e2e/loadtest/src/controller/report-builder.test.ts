@@ -1,18 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { Report } from '../contracts/report.ts';
-import type { Scenario } from '../contracts/scenario.ts';
+import { NO_LATENCY } from './latency-summary.ts';
 import { judge } from './report-builder.ts';
+import { unitScenario } from './unit-fixtures.ts';
 
-const scenario: Scenario = {
-  name: 'unit',
-  description: '',
-  devices: 100,
-  phases: [{ name: 'ramp', durationMs: 1000, total: 100 }],
-  session: [{ kind: 'disconnect' }],
-  thresholds: { maxLost: 0, maxErrorRatio: 0.05, storeWaitMs: 0 },
-  maxDurationMs: 10_000
-};
-const none = { count: 0, p50: 0, p90: 0, p99: 0, p999: 0, max: 0 };
+const scenario = unitScenario(100, 0.05);
 const report: Report = {
   runId: 'unit-1',
   scenario: 'unit',
@@ -29,8 +21,8 @@ const report: Report = {
   lost: 0,
   lostDevices: [],
   publishRatePerSec: 500,
-  ackLatencyMs: none,
-  endToEndLatencyMs: none,
+  ackLatencyMs: NO_LATENCY,
+  endToEndLatencyMs: NO_LATENCY,
   errors: {},
   agents: [],
   platform: [],
