@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import type { RevocationEvent } from '@plexus/contracts';
 import { freePort } from '@plexus/engines';
@@ -8,6 +9,9 @@ import { subscribeToRevocations } from './revocation-subscription.ts';
 
 const ADMIN_KEY = `plx_c0ffee01_${'A'.repeat(43)}`;
 const INTERNAL_TOKEN = 'internal-token-for-tests-0123456789abcdef';
+// `./plexus test` shares one Redis between projects, and the control plane's own tests revoke
+// credentials of their devices at the same time: a tenant of our own tells our events apart.
+const TENANT = `t${randomBytes(4).toString('hex')}`;
 
 let controlPlane: ControlPlaneProcess;
 let subscriber: Redis;
@@ -24,10 +28,11 @@ async function rest<T = unknown>(method: string, path: string, key: string, body
   return { status: response.status, json: (text ? JSON.parse(text) : null) as T };
 }
 
-function nextRevocation(authenticator: ConnectAuthenticator, timeoutMs = 5000): Promise<RevocationEvent> {
+function nextRevocationOfTenant(authenticator: ConnectAuthenticator, timeoutMs = 20_000): Promise<RevocationEvent> {
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no revocation within ${timeoutMs} ms`)), timeoutMs);
+    const timer = setTimeout(() => reject(new Error(`no revocation for ${TENANT} within ${timeoutMs} ms`)), timeoutMs);
     const stop = authenticator.onRevocation((event) => {
+      if (event.tenantId !== TENANT) return;
       clearTimeout(timer);
       stop();
       resolve(event);
@@ -45,8 +50,8 @@ beforeAll(async () => {
     PLEXUS_INTERNAL_TOKEN: INTERNAL_TOKEN
   });
   subscriber = new Redis(redisUrl);
-  await rest('POST', '/v1/tenants', ADMIN_KEY, { id: 'acme', name: 'Acme' });
-  writerKey = (await rest<{ key: string }>('POST', '/v1/tenants/acme/api-keys', ADMIN_KEY, { name: 'w', scopes: ['registry:write', 'registry:read'] })).json.key;
+  await rest('POST', '/v1/tenants', ADMIN_KEY, { id: TENANT, name: 'Acme' });
+  writerKey = (await rest<{ key: string }>('POST', `/v1/tenants/${TENANT}/api-keys`, ADMIN_KEY, { name: 'w', scopes: ['registry:write', 'registry:read'] })).json.key;
   for (let i = 0; i < 40; i++) {
     const created = await rest<{ credential: { token: string } }>('POST', '/v1/devices', writerKey, { id: `d-${i}` });
     tokens.set(`d-${i}`, created.json.credential.token);
@@ -71,7 +76,7 @@ describe('ConnectAuthenticator against a real control plane', () => {
     storm.push(authenticator.authenticate({ clientId: 'd-0', password: 'wrong' }));
     const results = await Promise.all(storm);
     expect(results.slice(0, 80).every((result) => result.result === 'allow')).toBe(true);
-    expect(results[0]).toMatchObject({ principal: { kind: 'device', tenantId: 'acme', deviceId: 'd-0' } });
+    expect(results[0]).toMatchObject({ principal: { kind: 'device', tenantId: TENANT, deviceId: 'd-0' } });
     expect(results[80]).toEqual({ result: 'deny', reason: 'bad-credentials' });
     expect(authenticator.stats).toMatchObject({ requestsSent: 1, cachedEntries: 41 });
 
@@ -91,7 +96,7 @@ describe('ConnectAuthenticator against a real control plane', () => {
         authenticator.authenticate({ clientId: 'd-7', password: '' })
       ]);
     const expected = [
-      { result: 'allow', principal: { kind: 'device', tenantId: 'acme', deviceId: 'd-7' } },
+      { result: 'allow', principal: { kind: 'device', tenantId: TENANT, deviceId: 'd-7' } },
       { result: 'deny', reason: 'bad-credentials' },
       { result: 'deny', reason: 'bad-credentials' }
     ];
@@ -113,9 +118,9 @@ describe('ConnectAuthenticator against a real control plane', () => {
       const request = { clientId: 'd-7', password: tokens.get('d-7') as string };
       expect(await authenticator.authenticate(request)).toMatchObject({ result: 'allow' });
       const credentials = await rest<{ items: { id: string }[] }>('GET', '/v1/devices/d-7/credentials', writerKey);
-      const revoked = nextRevocation(authenticator);
+      const revoked = nextRevocationOfTenant(authenticator);
       expect((await rest('DELETE', `/v1/devices/d-7/credentials/${credentials.json.items[0]?.id}`, writerKey)).status).toBe(204);
-      expect(await revoked).toEqual({ kind: 'device', tenantId: 'acme', deviceId: 'd-7', reason: 'credential-revoked' });
+      expect(await revoked).toEqual({ kind: 'device', tenantId: TENANT, deviceId: 'd-7', reason: 'credential-revoked' });
       expect(await authenticator.authenticate(request)).toEqual({ result: 'deny', reason: 'bad-credentials' });
       expect(authenticator.stats.requestsSent).toBe(2);
     } finally {
