@@ -25,6 +25,11 @@ export const GatewayConfigSchema = Type.Object({
   MQTT_MAX_QUEUED_MESSAGES: Type.Integer({ minimum: 1, maximum: 1_000_000, default: 1000, description: 'Offline queue bound per persistent session; the oldest are dropped beyond it.' }),
   MQTT_TOPIC_ALIAS_MAXIMUM: Type.Integer({ minimum: 0, maximum: 65_535, default: 16, description: 'Topic aliases a v5 client may use; 0 turns them off.' }),
   USAGE_REPORT_INTERVAL_MS: Type.Integer({ minimum: 1000, default: 60_000, description: 'How often per-tenant usage is appended to the stream.' }),
+  LAST_SEEN_RESOLUTION_MS: Type.Integer({
+    minimum: 0,
+    default: 60_000,
+    description: "A device's lastSeen is reported again only once its last report is this old: it trails the latest sighting by at most this plus 10 s."
+  }),
   MQTT_TLS_PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 8883 }),
   MQTT_TLS_CERT_FILE: Type.Optional(Type.String({ minLength: 1, description: 'PEM server certificate (chain); TLS is on when this and MQTT_TLS_KEY_FILE are set.' })),
   MQTT_TLS_KEY_FILE: Type.Optional(Type.String({ minLength: 1, description: 'PEM private key of MQTT_TLS_CERT_FILE.' })),

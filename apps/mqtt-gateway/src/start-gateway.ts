@@ -68,6 +68,7 @@ export async function startGateway(config: GatewayConfig, log: Logger, role: Gat
   const sightings = new DeviceSightingsReporter({
     controlPlaneUrl: config.CONTROL_PLANE_URL,
     internalToken: config.PLEXUS_INTERNAL_TOKEN,
+    resolutionMs: config.LAST_SEEN_RESOLUTION_MS,
     onError: (error) => log.warn({ err: error }, 'could not report device sightings; will retry')
   });
   sightings.start();

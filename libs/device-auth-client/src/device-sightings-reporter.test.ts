@@ -50,6 +50,24 @@ describe('DeviceSightingsReporter', () => {
     ]);
   });
 
+  it('reports a device again only once its last report is older than the resolution', async () => {
+    let clock = 1000;
+    const reporter = new DeviceSightingsReporter({ controlPlaneUrl: url, internalToken: 't'.repeat(32), resolutionMs: 60_000, now: () => clock });
+    reporter.seen('acme', 'r-1');
+    await reporter.flush();
+    expect(received.at(-1)).toEqual([{ tenantId: 'acme', deviceId: 'r-1', at: 1000 }]);
+    clock = 60_999;
+    reporter.seen('acme', 'r-1');
+    reporter.seen('acme', 'r-2');
+    expect(reporter.pendingCount).toBe(1);
+    await reporter.flush();
+    clock = 61_000;
+    reporter.seen('acme', 'r-1');
+    reporter.seen('acme', 'r-2');
+    await reporter.flush();
+    expect(received.slice(-2)).toEqual([[{ tenantId: 'acme', deviceId: 'r-2', at: 60_999 }], [{ tenantId: 'acme', deviceId: 'r-1', at: 61_000 }]]);
+  });
+
   it('forgets the oldest devices beyond its bound', () => {
     const reporter = new DeviceSightingsReporter({ controlPlaneUrl: url, internalToken: 't'.repeat(32), maxPending: 2 });
     for (const id of ['a', 'b', 'c']) reporter.seen('acme', id);

@@ -4,6 +4,12 @@ export interface DeviceSightingsReporterOptions {
   readonly controlPlaneUrl: string;
   readonly internalToken: string;
   readonly flushIntervalMs?: number;
+  /**
+   * A device reported less than this long ago is not reported again, so `lastSeen` trails the
+   * latest sighting by at most this plus the flush interval. Every report is a write in the
+   * registry: at one per message a publishing fleet's lastSeen cost more than its CONNECTs.
+   */
+  readonly resolutionMs?: number;
   /** Devices remembered between flushes; beyond it the oldest sightings are dropped (lastSeen is advisory). */
   readonly maxPending?: number;
   readonly now?: () => number;
@@ -18,6 +24,8 @@ const BATCH = 5000;
  */
 export class DeviceSightingsReporter {
   private readonly pending = new Map<string, DeviceSighting>();
+  /** When each device's last report was sent, oldest first; only those within the resolution. */
+  private readonly reported = new Map<string, number>();
   private readonly options: Required<Omit<DeviceSightingsReporterOptions, 'now' | 'onError'>>;
   private readonly now: () => number;
   private readonly onError: (error: Error) => void;
@@ -25,7 +33,7 @@ export class DeviceSightingsReporter {
   private flushing: Promise<void> | undefined;
 
   constructor(options: DeviceSightingsReporterOptions) {
-    this.options = { flushIntervalMs: 10_000, maxPending: 200_000, ...options };
+    this.options = { flushIntervalMs: 10_000, resolutionMs: 60_000, maxPending: 200_000, ...options };
     this.now = options.now ?? Date.now;
     this.onError = options.onError ?? (() => {});
   }
@@ -45,6 +53,8 @@ export class DeviceSightingsReporter {
       pending.at = at;
       return;
     }
+    const reportedAt = this.reported.get(key);
+    if (reportedAt !== undefined && at - reportedAt < this.options.resolutionMs) return;
     this.pending.set(key, { tenantId, deviceId, at });
     if (this.pending.size > this.options.maxPending) {
       const oldest = this.pending.keys().next().value;
@@ -81,6 +91,7 @@ export class DeviceSightingsReporter {
           signal: AbortSignal.timeout(10_000)
         });
         if (!response.ok) throw new Error(`HTTP ${response.status}: ${await response.text()}`);
+        this.noteReported(batch);
       } catch (error) {
         for (const sighting of batch) {
           const key = `${sighting.tenantId}/${sighting.deviceId}`;
@@ -89,6 +100,19 @@ export class DeviceSightingsReporter {
         this.onError(error instanceof Error ? error : new Error(String(error)));
         return;
       }
+    }
+  }
+
+  private noteReported(batch: readonly DeviceSighting[]): void {
+    for (const { tenantId, deviceId, at } of batch) {
+      const key = `${tenantId}/${deviceId}`;
+      this.reported.delete(key);
+      this.reported.set(key, at);
+    }
+    const horizon = this.now() - this.options.resolutionMs;
+    for (const [key, at] of this.reported) {
+      if (at > horizon && this.reported.size <= this.options.maxPending) break;
+      this.reported.delete(key);
     }
   }
 }
