@@ -113,7 +113,9 @@ export async function runAssignment(assignment: Assignment, controller: Controll
       }
       if (!ending) statsTimer = setTimeout(() => void report(), statsIntervalMs);
     };
-    statsTimer = setTimeout(() => void report(), statsIntervalMs);
+    // The first report goes at once, before the start instant: taken with no device connected
+    // yet, it is the agent's idle baseline for its memory per connection.
+    statsTimer = setTimeout(() => void report(), 0);
   });
 }
 

@@ -48,12 +48,12 @@ describe('RunStats', () => {
     expect(run.series()).toHaveLength(3);
   });
 
-  it('tracks each agent’s peak RSS over its idle baseline', () => {
+  it('tracks each agent’s peak RSS over its idle baseline from before its first connect', () => {
     const run = new RunStats(0);
     const usage = (rssBytes: number) => ({ pid: 1, cpuUserMs: 0, cpuSystemMs: 0, rssBytes, heapUsedBytes: 0 });
     run.record(agentStats('a', 1000, { connected: 0, process: usage(40e6) }));
-    run.record(agentStats('a', 2000, { connected: 1000, process: usage(42e6) }));
-    run.record(agentStats('a', 3000, { connected: 0, process: usage(41e6) }));
+    run.record(agentStats('a', 2000, { connected: 1000, connects: 1000, process: usage(42e6) }));
+    run.record(agentStats('a', 3000, { connected: 0, connects: 1000, process: usage(39e6) }));
     expect(run.agentPeaks('a')).toEqual({ peakConnected: 1000, peakRssBytes: 42e6, idleRssBytes: 40e6 });
   });
 });

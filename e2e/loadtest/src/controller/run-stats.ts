@@ -6,7 +6,10 @@ import { addEncodedHistogram, emptyLatencyHistogram, percentilesMs } from './lat
 export interface AgentPeaks {
   readonly peakConnected: number;
   readonly peakRssBytes: number;
-  /** The smallest RSS seen with no device connected: the agent's own baseline. */
+  /**
+   * The smallest RSS seen before the agent's first connect: its own baseline. Not after its last
+   * disconnect, when V8 still holds the heap the run grew, which would hide what the run cost.
+   */
   readonly idleRssBytes: number;
 }
 
@@ -79,7 +82,7 @@ export class RunStats {
     this.#peaks.set(stats.agentId, {
       peakConnected: Math.max(previous.peakConnected, stats.connected),
       peakRssBytes: Math.max(previous.peakRssBytes, rss),
-      idleRssBytes: stats.connected === 0 ? Math.min(previous.idleRssBytes, rss) : previous.idleRssBytes
+      idleRssBytes: stats.connects === 0 ? Math.min(previous.idleRssBytes, rss) : previous.idleRssBytes
     });
   }
 
