@@ -1,4 +1,4 @@
-import { isPlexusError } from '@plexus/errors';
+import { printFailure } from '@plexus/errors';
 import { repoRoot } from '@plexus/engines';
 import { preflightLines, preflightPlanOf, runLoadTest } from './controller/load-run.ts';
 import { runPreflight } from './platform/preflight.ts';
@@ -68,8 +68,7 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (error: unknown) => {
-    if (isPlexusError(error)) console.error(`loadtest: ${error.message} [${error.code}]`);
-    else console.error(error);
+    printFailure('loadtest', error);
     process.exitCode = 2;
   }
 );

@@ -1,4 +1,4 @@
-import { isPlexusError } from '@plexus/errors';
+import { printFailure } from '@plexus/errors';
 import { platformErrors } from './errors.ts';
 import { startCommand } from './start-command.ts';
 import { testCommand } from './test-command.ts';
@@ -17,9 +17,7 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (error: unknown) => {
-    // Catalog errors are for people: print the message, not a stack trace.
-    if (isPlexusError(error)) console.error(`plexus: ${error.message} [${error.code}]`);
-    else console.error(error);
+    printFailure('plexus', error);
     process.exitCode = 1;
   }
 );

@@ -1,7 +1,7 @@
 import { flushCompileCache } from 'node:module';
 import { hostname } from 'node:os';
 import { parseArgs } from 'node:util';
-import { isPlexusError } from '@plexus/errors';
+import { printFailure } from '@plexus/errors';
 import { runAssignment } from './agent-run.ts';
 import { ControllerClient } from './controller-client.ts';
 import { agentErrors } from './errors.ts';
@@ -57,8 +57,7 @@ if (import.meta.main) {
   runAgent(process.argv.slice(2)).then(
     (code) => process.exit(code),
     (error: unknown) => {
-      if (isPlexusError(error)) console.error(`agent: ${error.message} [${error.code}]`);
-      else console.error(error);
+      printFailure('agent', error);
       process.exit(1);
     }
   );

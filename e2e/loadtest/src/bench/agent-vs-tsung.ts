@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { isPlexusError } from '@plexus/errors';
+import { printFailure } from '@plexus/errors';
 import { runAgentSide } from './agent-side.ts';
 import { startBroker } from './bench-broker.ts';
 import { benchShape, type BenchShape } from './bench-shape.ts';
@@ -85,8 +85,7 @@ if (import.meta.main) {
   runBench(process.argv.slice(2)).then(
     (table) => console.log(`\n${table}`),
     (error: unknown) => {
-      if (isPlexusError(error)) console.error(`agent-vs-tsung: ${error.message} [${error.code}]`);
-      else console.error(error);
+      printFailure('agent-vs-tsung', error);
       process.exit(1);
     }
   );
